@@ -1,0 +1,1 @@
+# rtprelayd and the datapath library shared with rtprelayctl.

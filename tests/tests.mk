@@ -1,0 +1,23 @@
+# Test suites. Each entry of TEST_SUITES is an executable that prints TAP
+# ("ok N - name", "not ok N - name", "ok N - name # SKIP reason") and exits
+# non-zero on failure; tests/run.sh counts them all into one summary.
+
+# Unit tests: one cmocka binary per tests/unit/test_*.c, under ASan/UBSan.
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TEST_SUITES += $(UNIT_BINS)
+
+# The header ABI test compares userspace offsets with the BTF that clang
+# emitted for the same header built as BPF.
+$(BUILD)/tests/test_header: $(BUILD)/header_abi.bpf.o
+$(BUILD)/header_abi.bpf.o: tests/unit/header_abi.bpf.c $(wildcard include/rtprelay/*.h)
+ALL_TARGETS += $(BUILD)/header_abi.bpf.o
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard include/rtprelay/*.h) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(filter %.c,$^) -o $@ \
+		$(CMOCKA_LIBS) $(LIBBPF_LIBS) $(UNIT_LDLIBS_$*)
+
+# The lab: pass program for the outer veths, and the lab's own test.
+$(BUILD)/xdp_pass.bpf.o: tests/lab/xdp_pass.bpf.c
+ALL_TARGETS += $(BUILD)/xdp_pass.bpf.o
+TEST_SUITES += tests/lab/test_lab.sh

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages rtprelay needs to build, test and demo.
+# Idempotent: does nothing (and needs no network) when all are present.
+set -eu
+pkgs=(
+	# build
+	make gcc clang llvm pkg-config libc6-dev libbpf-dev bpftool libelf-dev zlib1g-dev
+	libsofia-sip-ua-dev libnl-3-dev libnl-genl-3-dev libmnl-dev libyaml-dev libcyaml-dev
+	libpcre2-dev libmicrohttpd-dev libsystemd-dev libcmocka-dev
+	# unit tests under ASan/UBSan, fuzzing
+	libclang-rt-14-dev
+	# lab and end-to-end tests
+	iproute2 iputils-ping ethtool sip-tester xdp-tools procps psmisc tcpdump python3
+	# kernel-module tier, tested in a VM
+	linux-headers-cloud-amd64 linux-image-cloud-amd64 qemu-system-x86 busybox-static cpio kmod
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]}; run 'make deps' as root" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,1 @@
+# rtprelayctl, rtpgen and other operator tools.
