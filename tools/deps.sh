@@ -10,7 +10,7 @@ pkgs=(
 	# unit tests under ASan/UBSan, fuzzing
 	libclang-rt-14-dev
 	# lab and end-to-end tests
-	iproute2 iputils-ping ethtool sip-tester xdp-tools procps psmisc tcpdump python3
+	iproute2 iputils-ping nftables ethtool sip-tester xdp-tools procps psmisc tcpdump python3
 	# kernel-module tier, tested in a VM
 	linux-headers-cloud-amd64 linux-image-cloud-amd64 qemu-system-x86 busybox-static cpio kmod
 )

@@ -9,7 +9,9 @@
 #   <P>pbx: pbx-eth 203.0.113.10/24 2001:db8:113::10/64
 #
 # P is $RR_NS_PREFIX (default "rr-") so that two labs can coexist. The relay
-# does not forward IP: only what rtprelay owns crosses it. The outer veths
+# does not forward IP (ip_forward off, and an nftables forward chain that drops
+# everything for when the XDP tier enables per-device forwarding): only what
+# rtprelay owns crosses it. The outer veths
 # run a pass XDP program so that frames the relay sends with XDP_TX or
 # XDP_REDIRECT are received.
 #
@@ -98,6 +100,18 @@ lab_up() {
 	ip -n "$NS_SBC" -6 route add 2001:db8:113::/64 via 2001:db8:51::1
 	ip -n "$NS_PBX" route add 198.51.100.0/24 via 203.0.113.1
 	ip -n "$NS_PBX" -6 route add 2001:db8:51::/64 via 2001:db8:113::1
+
+	# bpf_fib_lookup() refuses devices without forwarding enabled, so the
+	# XDP tier turns it on per device (rtprelayctl attach); this chain keeps
+	# the relay's own stack from forwarding anything even then. Packets the
+	# XDP program forwards never reach netfilter.
+	nsenter --net="/var/run/netns/$NS_RELAY" nft -f - <<-'NFT'
+	table inet rr_lab {
+		chain forward {
+			type filter hook forward priority 0; policy drop;
+		}
+	}
+	NFT
 
 	ip -n "$NS_SBC" link set dev sbc-eth xdpdrv obj "$PASS_OBJ" sec xdp
 	ip -n "$NS_PBX" link set dev pbx-eth xdpdrv obj "$PASS_OBJ" sec xdp
