@@ -50,6 +50,7 @@ enum rtprelay_global_counter {
 	RTPRELAY_G_PASS_FRAGMENT,
 	RTPRELAY_G_PASS_IP_OPTIONS,	/* IPv6 extension header we do not walk */
 	RTPRELAY_G_PASS_TRUNCATED,	/* headers shorter than they claim */
+	RTPRELAY_G_PASS_MALFORMED,	/* e.g. IPv6 UDP with zero checksum */
 	RTPRELAY_G_PASS_MISS,		/* UDP, but no flow for it */
 	RTPRELAY_G_PASS_NO_NEIGH,	/* next hop unresolved: stack resolves */
 	RTPRELAY_G_DROP_SRC_MISMATCH,
@@ -78,6 +79,7 @@ static const char *const rtprelay_global_counter_names[RTPRELAY_G_MAX] = {
 	[RTPRELAY_G_PASS_FRAGMENT] = "pass_fragment",
 	[RTPRELAY_G_PASS_IP_OPTIONS] = "pass_ip_options",
 	[RTPRELAY_G_PASS_TRUNCATED] = "pass_truncated",
+	[RTPRELAY_G_PASS_MALFORMED] = "pass_malformed",
 	[RTPRELAY_G_PASS_MISS] = "pass_miss",
 	[RTPRELAY_G_PASS_NO_NEIGH] = "pass_no_neigh",
 	[RTPRELAY_G_DROP_SRC_MISMATCH] = "drop_src_mismatch",
