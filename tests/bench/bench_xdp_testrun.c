@@ -15,6 +15,9 @@
  * the floor and the miss run both that way and as one call of RUNS, which
  * shows what the short calls cost (a cold first run per call). The kernel
  * reports the mean per call in whole ns; rows give the mean over calls.
+ * A third way, SINGLE calls of repeat 1 (no dispatcher swap, warm caches),
+ * times each run with one clock read more: compare it with the floor run
+ * the same way, or subtract the floor's single-call overhead.
  * Flow and global counters then check that every run was a hit.
  */
 #include <arpa/inet.h>
@@ -202,19 +205,22 @@ static int row(struct variant *v, const char *flows, uint64_t total, uint32_t ba
 int main(int argc, char **argv)
 {
 	const char *obj = "build/rtprelay.bpf.o", *floor_obj = "build/xdp_floor.bpf.o";
-	uint64_t total = 10000000, calls = 200, short_runs;
+	uint64_t total = 10000000, calls = 200, single = 1000000, short_runs;
 	struct bpf_object *fo = NULL;
 	struct variant v[4];
 	char err[256];
 	int opt, rc = 1, floor_fd;
 
-	while ((opt = getopt(argc, argv, "n:c:o:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:c:s:o:f:")) != -1) {
 		switch (opt) {
 		case 'n':
 			total = strtoull(optarg, NULL, 10);
 			break;
 		case 'c':
 			calls = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			single = strtoull(optarg, NULL, 10);
 			break;
 		case 'o':
 			obj = optarg;
@@ -223,13 +229,13 @@ int main(int argc, char **argv)
 			floor_obj = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-n RUNS] [-c CALLS] [-o rtprelay.bpf.o] "
+			fprintf(stderr, "usage: %s [-n RUNS] [-c CALLS] [-s SINGLE] [-o rtprelay.bpf.o] "
 				"[-f floor.bpf.o]\n", argv[0]);
 			return 2;
 		}
 	}
-	if (!total || total > UINT32_MAX || !calls) {
-		fprintf(stderr, "bench: -n/-c: need positive numbers (RUNS < 2^32)\n");
+	if (!total || total > UINT32_MAX || !calls || !single) {
+		fprintf(stderr, "bench: -n/-c/-s: need positive numbers (RUNS < 2^32)\n");
 		return 2;
 	}
 	short_runs = calls * BATCH;
@@ -270,7 +276,7 @@ int main(int argc, char **argv)
 	       "--------|-----------|\n");
 	for (int pass = 0; pass < 2; pass++) {
 		const char *flows = pass ? "262144" : "4";
-		double floor_long, floor_short;
+		double floor_long, floor_short, floor_single;
 
 		if (pass && fill_flows(4))
 			goto out;
@@ -285,6 +291,12 @@ int main(int argc, char **argv)
 		    row(&v[3], flows, short_runs, BATCH, floor_short) ||
 		    row(&v[3], flows, total, (uint32_t)total, floor_long))
 			goto out;
+		if (row(&v[0], "-", single, 1, 0))
+			goto out;
+		floor_single = v[0].ns;
+		for (int i = 1; i < 4; i++)
+			if (row(&v[i], flows, single, 1, floor_single))
+				goto out;
 	}
 	rc = 0;
 out:
