@@ -838,11 +838,11 @@ static void test_not_udp(void **state)
 	assert_counted(21, 0, 0, 0, 0);
 }
 
-/* ---- truncated and inconsistent headers: one TAP line each ---- */
+/* ---- truncated, inconsistent and malformed headers: one TAP line each ---- */
 
 enum trunc_mut {
 	TM_NONE, TM_IHL15, TM_TOTLEN_PLUS20, TM_TOTLEN_27, TM_IHL4, TM_VER6,
-	TM_TOTLEN_24, TM_V6_PLEN4, TM_UDPLEN, TM_TOTLEN_180, TM_V6_PLEN_1000,
+	TM_TOTLEN_24, TM_V6_PLEN4, TM_UDPLEN, TM_TOTLEN_180, TM_V6_PLEN_1000, TM_V6_VER4,
 };
 
 struct trunc_case {
@@ -851,32 +851,34 @@ struct trunc_case {
 	enum trunc_mut mut;
 	unsigned arg;		/* TM_UDPLEN: the UDP length */
 	size_t cut;		/* frame length kept; 0: all */
+	int malformed;		/* pass_malformed rather than pass_truncated */
 };
 
 static const struct trunc_case trunc_cases[] = {
-	{ "truncated: Ethernet header only, ethertype IPv4", 0, 0, 0, TM_NONE, 0, 14 },
-	{ "truncated: Ethernet header only, ethertype IPv6", 1, 0, 0, TM_NONE, 0, 14 },
-	{ "truncated: 802.1ad tag without inner ethertype", 0, 2, 0, TM_NONE, 0, 16 },
-	{ "truncated: second VLAN tag cut", 0, 2, 0, TM_NONE, 0, 20 },
-	{ "truncated: two VLAN tags, no IPv4 header", 0, 2, 0, TM_NONE, 0, 22 },
-	{ "truncated: IPv4 fixed header cut at 19 bytes", 0, 0, 0, TM_NONE, 0, 14 + 19 },
-	{ "truncated: IPv4 IHL 15 beyond the frame", 0, 0, 0, TM_IHL15, 0, 14 + 40 },
-	{ "truncated: IPv4 tot_len beyond the frame", 0, 0, 0, TM_TOTLEN_PLUS20, 0, 0 },
-	{ "truncated: IPv4 tot_len < header + 8", 0, 0, 0, TM_TOTLEN_27, 0, 0 },
-	{ "truncated: IPv4 IHL 4", 0, 0, 0, TM_IHL4, 0, 0 },
-	{ "truncated: IP version 6 under ethertype IPv4", 0, 0, 0, TM_VER6, 0, 0 },
-	{ "truncated: IPv4 with a 4-byte UDP header", 0, 0, 0, TM_TOTLEN_24, 0, 14 + 24 },
-	{ "truncated: IPv6 fixed header cut at 39 bytes", 1, 0, 0, TM_NONE, 0, 14 + 39 },
-	{ "truncated: IPv6 with a 4-byte UDP header", 1, 0, 0, TM_V6_PLEN4, 0, 14 + 44 },
-	{ "truncated: IPv6 hop-by-hop header cut", 1, 0, 1, TM_NONE, 0, 14 + 44 },
-	{ "truncated: IPv6 payload length beyond the frame", 1, 0, 0, TM_V6_PLEN_1000, 0, 0 },
-	{ "udp len: IPv4 UDP len 7", 0, 0, 0, TM_UDPLEN, 7, 0 },
-	{ "udp len: IPv4 UDP len beyond tot_len", 0, 0, 0, TM_UDPLEN, 181, 0 },
-	{ "udp len: IPv4 UDP len beyond tot_len, inside the frame", 0, 0, 0, TM_TOTLEN_180, 0, 0 },
-	{ "udp len: IPv6 UDP len 7", 1, 0, 0, TM_UDPLEN, 7, 0 },
-	{ "udp len: IPv6 UDP len beyond the payload length", 1, 0, 0, TM_UDPLEN, 188, 0 },
+	{ "truncated: Ethernet header only, ethertype IPv4", 0, 0, 0, TM_NONE, 0, 14, 0 },
+	{ "truncated: Ethernet header only, ethertype IPv6", 1, 0, 0, TM_NONE, 0, 14, 0 },
+	{ "truncated: 802.1ad tag without inner ethertype", 0, 2, 0, TM_NONE, 0, 16, 0 },
+	{ "truncated: second VLAN tag cut", 0, 2, 0, TM_NONE, 0, 20, 0 },
+	{ "truncated: two VLAN tags, no IPv4 header", 0, 2, 0, TM_NONE, 0, 22, 0 },
+	{ "truncated: IPv4 fixed header cut at 19 bytes", 0, 0, 0, TM_NONE, 0, 14 + 19, 0 },
+	{ "truncated: IPv4 IHL 15 beyond the frame", 0, 0, 0, TM_IHL15, 0, 14 + 40, 0 },
+	{ "truncated: IPv4 tot_len beyond the frame", 0, 0, 0, TM_TOTLEN_PLUS20, 0, 0, 0 },
+	{ "truncated: IPv4 tot_len < header + 8", 0, 0, 0, TM_TOTLEN_27, 0, 0, 0 },
+	{ "malformed: IPv4 IHL 4", 0, 0, 0, TM_IHL4, 0, 0, 1 },
+	{ "malformed: IP version 6 under ethertype IPv4", 0, 0, 0, TM_VER6, 0, 0, 1 },
+	{ "malformed: IP version 4 under ethertype IPv6", 1, 0, 0, TM_V6_VER4, 0, 0, 1 },
+	{ "truncated: IPv4 with a 4-byte UDP header", 0, 0, 0, TM_TOTLEN_24, 0, 14 + 24, 0 },
+	{ "truncated: IPv6 fixed header cut at 39 bytes", 1, 0, 0, TM_NONE, 0, 14 + 39, 0 },
+	{ "truncated: IPv6 with a 4-byte UDP header", 1, 0, 0, TM_V6_PLEN4, 0, 14 + 44, 0 },
+	{ "truncated: IPv6 hop-by-hop header cut", 1, 0, 1, TM_NONE, 0, 14 + 44, 0 },
+	{ "truncated: IPv6 payload length beyond the frame", 1, 0, 0, TM_V6_PLEN_1000, 0, 0, 0 },
+	{ "udp len: IPv4 UDP len 7", 0, 0, 0, TM_UDPLEN, 7, 0, 0 },
+	{ "udp len: IPv4 UDP len beyond tot_len", 0, 0, 0, TM_UDPLEN, 181, 0, 0 },
+	{ "udp len: IPv4 UDP len beyond tot_len, inside the frame", 0, 0, 0, TM_TOTLEN_180, 0, 0, 0 },
+	{ "udp len: IPv6 UDP len 7", 1, 0, 0, TM_UDPLEN, 7, 0, 0 },
+	{ "udp len: IPv6 UDP len beyond the payload length", 1, 0, 0, TM_UDPLEN, 188, 0, 0 },
 	{ "udp len: IPv6 UDP len beyond the frame, payload length too", 1, 0, 0,
-	  TM_V6_PLEN_1000, 500, 0 },
+	  TM_V6_PLEN_1000, 500, 0, 0 },
 };
 
 static void put16(uint8_t *p, unsigned v)
@@ -957,6 +959,9 @@ static void test_truncated(void **state)
 		put16(ip + 2, 180);
 		fix_ip4_csum(ip);
 		break;
+	case TM_V6_VER4:
+		ip[0] = (uint8_t)((ip[0] & 0x0f) | 0x40);
+		break;
 	case TM_V6_PLEN_1000:
 		put16(ip + 4, 1000);
 		if (c->arg)
@@ -964,7 +969,7 @@ static void test_truncated(void **state)
 		break;
 	}
 	expect_untouched(f, c->cut ? c->cut : len, env.if_sbc, XDP_PASS,
-			 RTPRELAY_G_PASS_TRUNCATED);
+			 c->malformed ? RTPRELAY_G_PASS_MALFORMED : RTPRELAY_G_PASS_TRUNCATED);
 	assert_counted(22, 0, 0, 0, 0);
 	assert_counted(23, 0, 0, 0, 0);
 }
@@ -1354,7 +1359,7 @@ static void seq_step(uint32_t id, uint16_t port, uint16_t from, int delta,
 	rtp = fstats(id).rtp;
 	if (rtp.base_seq != want_base || rtp.ext_max_seq != want_max)
 		fail_msg("seq %u then %u: base_seq %u ext_max_seq %u, expected %u %u "
-			 "(restart only on >= 3000 ahead or > 100 behind)", from,
+			 "(restart only on >= 3000 ahead or >= 100 behind)", from,
 			 (uint16_t)(from + delta), rtp.base_seq, rtp.ext_max_seq,
 			 want_base, want_max);
 	assert_int_equal(rtp.ssrc_changes, 0);
@@ -1375,14 +1380,19 @@ static void test_rtp_seq_3000_ahead_across_wrap_restarts(void **state)
 	seq_step(53, 30164, 65000, 3000, 2464, 2464);
 }
 
-static void test_rtp_seq_100_behind_late(void **state)
+static void test_rtp_seq_99_behind_late(void **state)
 {
-	seq_step(54, 30166, 7000, -100, 7000, 7000);
+	seq_step(54, 30166, 7000, -99, 7000, 7000);
 }
 
-static void test_rtp_seq_101_behind_restarts(void **state)
+static void test_rtp_seq_100_behind_restarts(void **state)
 {
-	seq_step(55, 30168, 7000, -101, 6899, 6899);
+	seq_step(55, 30168, 7000, -100, 6900, 6900);
+}
+
+static void test_rtp_seq_99_behind_across_wrap_late(void **state)
+{
+	seq_step(57, 30172, 50, -99, 50, 50);
 }
 
 /* Two packets back to back whose RTP timestamps are `jump` apart: the
@@ -1499,8 +1509,9 @@ int main(void)
 		cmocka_unit_test(test_rtp_seq_2999_ahead),
 		cmocka_unit_test(test_rtp_seq_3000_ahead_restarts),
 		cmocka_unit_test(test_rtp_seq_3000_ahead_across_wrap_restarts),
-		cmocka_unit_test(test_rtp_seq_100_behind_late),
-		cmocka_unit_test(test_rtp_seq_101_behind_restarts),
+		cmocka_unit_test(test_rtp_seq_99_behind_late),
+		cmocka_unit_test(test_rtp_seq_100_behind_restarts),
+		cmocka_unit_test(test_rtp_seq_99_behind_across_wrap_late),
 		cmocka_unit_test(test_rtp_jitter),
 		cmocka_unit_test(test_rtp_not_rtp),
 	};
