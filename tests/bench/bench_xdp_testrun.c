@@ -202,16 +202,46 @@ static int row(struct variant *v, const char *flows, uint64_t total, uint32_t ba
 	return 0;
 }
 
+/* Each program of obj alone, one call of `total` runs, beside the floor. */
+static int helper_costs(const char *path, struct bpf_object **obj, const uint8_t *fr,
+			size_t len, uint64_t total, double floor_ns)
+{
+	struct bpf_program *p;
+	struct variant v;
+
+	*obj = bpf_object__open_file(path, NULL);
+	if (!*obj || bpf_object__load(*obj)) {
+		fprintf(stderr, "bench: %s: cannot load\n", path);
+		return -1;
+	}
+	printf("\nHelpers alone (one call each, then XDP_TX; ns/pkt includes the floor's, "
+	       "ratio vs the floor in one call)\n\n");
+	bpf_object__for_each_program(p, *obj) {
+		memset(&v, 0, sizeof(v));
+		v.name = bpf_program__name(p);
+		v.prog_fd = bpf_program__fd(p);
+		v.want_verdict = XDP_TX;
+		v.counter = -1;
+		memcpy(v.frame, fr, len);
+		v.len = len;
+		if (row(&v, "-", total, (uint32_t)total, floor_ns))
+			return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *obj = "build/rtprelay.bpf.o", *floor_obj = "build/xdp_floor.bpf.o";
+	const char *cost_obj = NULL;
 	uint64_t total = 10000000, calls = 200, single = 1000000, short_runs;
-	struct bpf_object *fo = NULL;
+	double floor_one = 0;
+	struct bpf_object *fo = NULL, *co = NULL;
 	struct variant v[4];
 	char err[256];
 	int opt, rc = 1, floor_fd;
 
-	while ((opt = getopt(argc, argv, "n:c:s:o:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:c:s:o:f:x:")) != -1) {
 		switch (opt) {
 		case 'n':
 			total = strtoull(optarg, NULL, 10);
@@ -228,9 +258,12 @@ int main(int argc, char **argv)
 		case 'f':
 			floor_obj = optarg;
 			break;
+		case 'x':
+			cost_obj = optarg;
+			break;
 		default:
 			fprintf(stderr, "usage: %s [-n RUNS] [-c CALLS] [-s SINGLE] [-o rtprelay.bpf.o] "
-				"[-f floor.bpf.o]\n", argv[0]);
+				"[-f floor.bpf.o] [-x helper_cost.bpf.o]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -282,7 +315,7 @@ int main(int argc, char **argv)
 			goto out;
 		if (row(&v[0], "-", total, (uint32_t)total, 0))
 			goto out;
-		floor_long = v[0].ns;
+		floor_long = floor_one = v[0].ns;
 		if (row(&v[0], "-", short_runs, BATCH, floor_long))
 			goto out;
 		floor_short = v[0].ns;
@@ -298,8 +331,11 @@ int main(int argc, char **argv)
 			if (row(&v[i], flows, single, 1, floor_single))
 				goto out;
 	}
+	if (cost_obj && helper_costs(cost_obj, &co, v[1].frame, v[1].len, total, floor_one))
+		goto out;
 	rc = 0;
 out:
+	bpf_object__close(co);
 	bpf_object__close(fo);
 	xdp_env_close(&env);
 	return rc;

@@ -11,8 +11,9 @@ TEST_SUITES += $(BUILD)/tests/test_xdp_fixtures
 
 # The benchmark measures: no sanitizers.
 $(BUILD)/xdp_floor.bpf.o: tests/bench/xdp_floor.bpf.c
+$(BUILD)/xdp_helper_cost.bpf.o: tests/bench/xdp_helper_cost.bpf.c
 $(BUILD)/bench_xdp_testrun: tests/bench/bench_xdp_testrun.c $(XDP_ENV_SRCS) \
 		$(XDP_ENV_HDRS) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(filter %.c,$^) -o $@ $(LIBBPF_LIBS)
-ALL_TARGETS += $(BUILD)/xdp_floor.bpf.o $(BUILD)/bench_xdp_testrun
-BENCH_TARGETS += $(BUILD)/xdp_floor.bpf.o $(BUILD)/bench_xdp_testrun $(BUILD)/rtprelay.bpf.o
+ALL_TARGETS += $(BUILD)/xdp_floor.bpf.o $(BUILD)/xdp_helper_cost.bpf.o $(BUILD)/bench_xdp_testrun
+BENCH_TARGETS += $(BUILD)/xdp_floor.bpf.o $(BUILD)/xdp_helper_cost.bpf.o $(BUILD)/bench_xdp_testrun $(BUILD)/rtprelay.bpf.o
