@@ -21,3 +21,6 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard include/rtprelay/*.h) | $(
 $(BUILD)/xdp_pass.bpf.o: tests/lab/xdp_pass.bpf.c
 ALL_TARGETS += $(BUILD)/xdp_pass.bpf.o
 TEST_SUITES += tests/lab/test_lab.sh
+
+# Endpoint text form (controller/endpoint.c), compiled into the test.
+$(BUILD)/tests/test_endpoint: controller/endpoint.c controller/endpoint.h
