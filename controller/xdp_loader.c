@@ -136,6 +136,29 @@ static __u32 pinned_max_entries(const char *dir, const char *name)
 	return info.max_entries;
 }
 
+/*
+ * The kernel adds BPF_F_RDONLY_PROG to every devmap it creates, but refuses
+ * it at creation; libbpf 1.1 then sees a flags mismatch and will not reuse
+ * the pinned devmap. Ask for the flags the pinned map really has.
+ */
+static int match_devmap_flags(struct bpf_map *map, const char *path)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	enum bpf_map_type t = bpf_map__type(map);
+	int fd, ret = 0;
+
+	if (t != BPF_MAP_TYPE_DEVMAP && t != BPF_MAP_TYPE_DEVMAP_HASH)
+		return 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;	/* not pinned yet: created with the object's flags */
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == t)
+		ret = bpf_map__set_map_flags(map, info.map_flags);
+	close(fd);
+	return ret;
+}
+
 /* Removes every pin in dir, then dir; lists what went into info. */
 static void remove_pins(const char *dir, char *info, size_t infolen)
 {
@@ -328,6 +351,8 @@ int rr_xdp_attach(const struct rr_xdp_attach_opts *o, char *info,
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
 		ret = bpf_map__set_pin_path(map, path);
+		if (!ret)
+			ret = match_devmap_flags(map, path);
 		if (!ret && (!strcmp(name, RTPRELAY_MAP_FLOWS) ||
 			     !strcmp(name, RTPRELAY_MAP_FLOW_STATS)))
 			ret = bpf_map__set_max_entries(map, max);
