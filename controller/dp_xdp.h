@@ -18,9 +18,11 @@
 
 /* Where attach looks for the BPF object when none is given, in order:
  * $RTPRELAY_BPF_OBJ, the directory of the running executable (build/ holds
- * rtprelayctl next to rtprelay.bpf.o), ./build/, then the install path. */
-#define RR_XDP_OBJ_NAME		"rtprelay.bpf.o"
-#define RR_XDP_OBJ_INSTALLED	"/usr/lib/rtprelay/" RR_XDP_OBJ_NAME
+ * rtprelayctl next to rtprelay.bpf.o), ./build/, then the install paths
+ * (make install: PREFIX/lib/rtprelay/). */
+#define RR_XDP_OBJ_NAME			"rtprelay.bpf.o"
+#define RR_XDP_OBJ_INSTALLED_LOCAL	"/usr/local/lib/rtprelay/" RR_XDP_OBJ_NAME
+#define RR_XDP_OBJ_INSTALLED		"/usr/lib/rtprelay/" RR_XDP_OBJ_NAME
 
 struct rr_xdp_attach_opts {
 	const char *pin_dir;	/* NULL: RTPRELAY_PIN_DIR_DEFAULT */

@@ -80,6 +80,8 @@ static const char *find_obj(const char *given, char *buf, size_t len)
 	snprintf(buf, len, "build/%s", RR_XDP_OBJ_NAME);
 	if (readable(buf))
 		return buf;
+	if (readable(RR_XDP_OBJ_INSTALLED_LOCAL))
+		return RR_XDP_OBJ_INSTALLED_LOCAL;
 	return RR_XDP_OBJ_INSTALLED;
 }
 

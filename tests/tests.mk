@@ -24,3 +24,6 @@ TEST_SUITES += tests/lab/test_lab.sh
 
 # Endpoint text form (controller/endpoint.c), compiled into the test.
 $(BUILD)/tests/test_endpoint: controller/endpoint.c controller/endpoint.h
+
+# XDP tier end to end through the lab, rtprelayctl argument handling.
+TEST_SUITES += tests/e2e/test_xdp_lab.sh tests/e2e/test_rtprelayctl_args.sh
