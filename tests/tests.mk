@@ -27,3 +27,11 @@ $(BUILD)/tests/test_endpoint: controller/endpoint.c controller/endpoint.h
 
 # XDP tier end to end through the lab, rtprelayctl argument handling.
 TEST_SUITES += tests/e2e/test_xdp_lab.sh tests/e2e/test_rtprelayctl_args.sh
+
+# Lab packets/s benchmark (tests/bench/bench_xdp_lab.sh): its XDP programs
+# and the live-frames generator/meter.
+$(BUILD)/bench_xdp.bpf.o: tests/bench/bench_xdp.bpf.c
+$(BUILD)/xdp_bench: tests/bench/xdp_bench.c $(DP_LIB) | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(DP_LIBS)
+BENCH_TARGETS += $(BUILD)/bench_xdp.bpf.o $(BUILD)/xdp_bench
+ALL_TARGETS += $(BUILD)/bench_xdp.bpf.o $(BUILD)/xdp_bench
