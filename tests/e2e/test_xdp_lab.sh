@@ -14,7 +14,10 @@ lab=tests/lab/lab.sh
 PIN=/sys/fs/bpf/rre$$
 N=${RR_E2E_COUNT:-200}
 ctl() { $lab exec relay build/rtprelayctl --pin-dir "$PIN" "$@"; }
-xchg() { tests/e2e/rtp_exchange.py --count "$N" --timeout 3 "$@"; }
+# One CPU: a veth runs the peer's XDP on the sending CPU, and the RTP view
+# is per CPU (like one RSS queue per stream on a NIC); a sender that hops
+# CPUs would split the stream between two views.
+xchg() { taskset -c "$(($(nproc) - 1))" tests/e2e/rtp_exchange.py --count "$N" --timeout 3 "$@"; }
 
 cleanup() {
 	ctl detach sbc0 >/dev/null 2>&1
