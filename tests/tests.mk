@@ -35,3 +35,7 @@ $(BUILD)/xdp_bench: tests/bench/xdp_bench.c $(DP_LIB) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(DP_LIBS)
 BENCH_TARGETS += $(BUILD)/bench_xdp.bpf.o $(BUILD)/xdp_bench
 ALL_TARGETS += $(BUILD)/bench_xdp.bpf.o $(BUILD)/xdp_bench
+
+# The XDP backend on real maps (needs root), with the neighbour kick.
+$(BUILD)/tests/test_dp_xdp: controller/dp_xdp.c controller/neigh.c controller/endpoint.c
+UNIT_LDLIBS_dp_xdp := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
