@@ -4,7 +4,9 @@
 # the SBC and PBX namespaces exchange packets through it; the packets arrive
 # intact from the relay's addresses, counters match, the relay's own UDP stack
 # never sees them, latching and strict source checks work, deleted flows stop
-# forwarding, a reload keeps flows, and detach removes program and pins.
+# forwarding, a reload keeps flows, detach removes program and pins, a failed
+# attach leaves nothing behind, flow add kicks neighbour resolution, and
+# generic mode forwards too.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -48,8 +50,20 @@ relay_udp_in() {
 S=sbc P=pbx
 NS_S=$($lab ns sbc) NS_P=$($lab ns pbx)
 
-ok "attach sbc0 (native)" ctl attach sbc0 --mode native
+# Nothing half-installed: a failed attach leaves no program and no pins.
+not_ok "attach with a missing object fails" ctl attach sbc0 --obj /nonexistent/rtprelay.bpf.o
+not_ok "failed attach left no pin dir" test -e "$PIN"
+not_ok "failed attach left no program on sbc0" sh -c "$lab exec relay ip link show sbc0 | grep -q prog/xdp"
+err=$($lab exec sbc build/rtprelayctl --pin-dir "$PIN" attach sbc-eth 2>&1)
+check "attach refuses a device running another XDP program" 1 $?
+ok "and says which program" grep -q "already runs XDP program 'xdp_pass'" <<<"$err"
+not_ok "refused attach left no pin dir" test -e "$PIN"
+
+ok "attach sbc0 (native, 1000 flows)" ctl attach sbc0 --mode native --max-flows 1000
 ok "attach pbx0" ctl attach pbx0
+check "pbx0 reuses the 1000-flow maps" 1000 "$(ctl stats --json | jget max_flows)"
+not_ok "another --max-flows on pinned maps is refused" ctl attach pbx0 --max-flows 2000
+not_ok "switching sbc0 to generic without detach is refused" ctl attach sbc0 --mode generic
 ok "ip link shows rtprelay_xdp on sbc0" sh -c "$lab exec relay ip link show sbc0 | grep -q 'prog/xdp id [0-9]* name rtprelay_xdp'"
 ok "ip link shows rtprelay_xdp on pbx0" sh -c "$lab exec relay ip link show pbx0 | grep -q 'name rtprelay_xdp'"
 ok "maps pinned in $PIN" test -e "$PIN/rr_flows" -a -e "$PIN/rr_flow_stats" -a -e "$PIN/rr_global" -a -e "$PIN/rr_tx_ports"
@@ -67,6 +81,12 @@ v6b=$(ctl flow add --in '[2001:db8:113::1]:30000' --out-src '[2001:db8:51::1]:20
 	--out-dst '[2001:db8:51::10]:40000' --reverse '[2001:db8:51::1]:20000')
 check "flow add prints ids 0..3" "0 1 2 3" "$v4a $v4b $v6a $v6b"
 check "flow list --json has 4 flows" 4 "$(ctl flow list --json | jget flows | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
+
+# flow add asks the kernel to resolve out_dst's next hop (NTF_USE): a
+# neighbour the relay never talked to gets an entry at once.
+nk=$(ctl flow add --in 198.51.100.1:20099 --out-src 203.0.113.1:30099 --out-dst 203.0.113.99:50099)
+ok "flow add kicks neighbour resolution of out_dst" sh -c "$lab exec relay ip neigh show 203.0.113.99 dev pbx0 | grep -q ."
+ok "flow del of that flow" ctl flow del "$nk"
 
 udp0=$(relay_udp_in)
 exchange() { # desc expected_src  tx_ns tx_bind dest rx_ns rx_bind
@@ -140,4 +160,15 @@ ok "detach pbx0 (last device)" ctl detach pbx0
 not_ok "pbx0 has no XDP program" sh -c "$lab exec relay ip link show pbx0 | grep -q prog/xdp"
 not_ok "pin dir removed" test -e "$PIN"
 not_ok "detach again fails" ctl detach pbx0
+
+# Generic (skb) mode, for drivers without native XDP.
+ok "attach sbc0 --mode generic" ctl attach sbc0 --mode generic
+ok "attach pbx0 --mode generic" ctl attach pbx0 --mode generic
+ok "ip link shows xdpgeneric" sh -c "$lab exec relay ip link show sbc0 | grep -q xdpgeneric"
+ctl flow add --in 198.51.100.1:20000 --out-src 203.0.113.1:30000 --out-dst 203.0.113.10:50000 >/dev/null
+ctl flow add --in 203.0.113.1:30000 --out-src 198.51.100.1:20000 --out-dst 198.51.100.10:40000 >/dev/null
+exchange "generic v4 SBC->PBX" 203.0.113.1:30000 "$NS_S" 198.51.100.10:40000 198.51.100.1:20000 "$NS_P" 203.0.113.10:50000
+exchange "generic v4 PBX->SBC" 198.51.100.1:20000 "$NS_P" 203.0.113.10:50000 203.0.113.1:30000 "$NS_S" 198.51.100.10:40000
+ok "detach both (generic)" sh -c "$lab exec relay build/rtprelayctl --pin-dir $PIN detach sbc0 && $lab exec relay build/rtprelayctl --pin-dir $PIN detach pbx0"
+not_ok "pin dir removed again" test -e "$PIN"
 done_testing
