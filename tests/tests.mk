@@ -39,3 +39,12 @@ ALL_TARGETS += $(BUILD)/bench_xdp.bpf.o $(BUILD)/xdp_bench
 # The XDP backend on real maps (needs root), with the neighbour kick.
 $(BUILD)/tests/test_dp_xdp: controller/dp_xdp.c controller/neigh.c controller/endpoint.c
 UNIT_LDLIBS_dp_xdp := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
+
+# XDP property test: mutated frames through BPF_PROG_TEST_RUN (also a
+# libFuzzer target for make fuzz).
+$(BUILD)/tests/test_xdp_mutate: tests/bpf/xdp_mutate.c $(BUILD)/rtprelay.bpf.o | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -DRR_FUZZ_MAIN=1 $< -o $@ $(LIBBPF_LIBS)
+$(BUILD)/fuzz_xdp: tests/bpf/xdp_mutate.c $(BUILD)/rtprelay.bpf.o | $(BUILD)
+	$(CLANG) $(CPPFLAGS) $(FUZZ_CFLAGS) -DRR_FUZZ_MAIN=0 $< -o $@ $(LIBBPF_LIBS)
+TEST_SUITES += $(BUILD)/tests/test_xdp_mutate
+FUZZ_TARGETS += $(BUILD)/fuzz_xdp
