@@ -5,6 +5,11 @@
  *
  * Functions return 0 or a negative errno; on failure they write a one-line
  * reason into err (when given).
+ *
+ * rr_dp_xdp_ops: open() fails with -ENOENT when nothing is pinned and
+ * -EPROTO when the pinned maps have other key/value sizes than this build;
+ * close(dp, false) deletes every flow in rr_flows (the maps belong to one
+ * controller); flow_add() kicks neighbour resolution of out_dst.
  */
 #ifndef RTPRELAY_DP_XDP_H
 #define RTPRELAY_DP_XDP_H
