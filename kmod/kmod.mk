@@ -9,3 +9,19 @@ kmod:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 kmod-clean:
 	@test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+# Userspace side of the kmod tier: the generic-netlink client (libmnl) and the
+# rr_dp_kmod_ops backend, linked into rtprelayd/rtprelayctl by their parts.
+MNL_LIBS	:= $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
+KMOD_NL_OBJS	:= $(BUILD)/obj/rr_genl.o $(BUILD)/obj/dp_kmod.o
+KMOD_NL_HDRS	:= controller/rr_genl.h controller/dp_kmod.h controller/datapath.h \
+		   $(wildcard include/rtprelay/*.h)
+$(KMOD_NL_OBJS): $(BUILD)/obj/%.o: controller/%.c $(KMOD_NL_HDRS) | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# VM test tools: rrnl (netlink CLI) and udptool (static: no libs to copy).
+$(BUILD)/tests/rrnl: tests/kmod/rrnl.c $(BUILD)/obj/rr_genl.o $(KMOD_NL_HDRS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(BUILD)/obj/rr_genl.o -o $@ $(MNL_LIBS)
+$(BUILD)/tests/udptool: tests/kmod/udptool.c | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) -static $< -o $@
+ALL_TARGETS += $(KMOD_NL_OBJS) $(BUILD)/tests/rrnl $(BUILD)/tests/udptool

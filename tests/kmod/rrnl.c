@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rrnl: a small CLI over controller/rr_genl.c for the VM tests and for
+ * poking at rtprelay.ko by hand. It validates only syntax, on purpose: the
+ * tests use it to send out-of-range values and check the kernel's refusal.
+ *
+ *   rrnl add KEY OUT_SRC OUT_DST [id=N] [expect=EP] [reverse=EP]
+ *            [flags=strict,latch,rtcp,mux,keepdscp,latched|0xN] [dscp=N]
+ *            [clock=HZ] [excl]
+ *   rrnl del KEY | get KEY | getid ID | list | stats | flush
+ *   rrnl wait-idle TIMEOUT_MS        (prints the idle flow, exit 1: none)
+ *   rrnl raw CMD [TYPE:HEX]...       (arbitrary request; prints the error)
+ * EP: 192.0.2.1:5004, [2001:db8::1]:5004, or "-" (unset).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <rtprelay/flow.h>
+#include <rtprelay/stats.h>
+#include "rr_genl.h"
+
+static const char *cmd_name = "rrnl";
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: rrnl add KEY OUT_SRC OUT_DST [id=N] [expect=EP] [reverse=EP] [flags=..] [dscp=N] [clock=HZ] [excl]\n"
+		"       rrnl del KEY | get KEY | getid ID | list | stats | flush\n"
+		"       rrnl wait-idle TIMEOUT_MS | raw CMD [TYPE:HEX]...\n");
+	exit(2);
+}
+
+static int fail(struct rr_genl *nl, int err)
+{
+	const char *m = rr_genl_errmsg(nl);
+
+	fprintf(stderr, "rrnl: %s: %s%s%s\n", cmd_name, strerror(-err),
+		*m ? ": " : "", m);
+	return 1;
+}
+
+static int parse_ep(const char *s, struct rtprelay_endpoint *ep)
+{
+	char host[64];
+	const char *colon;
+	char *end;
+	unsigned long port;
+	size_t n;
+
+	memset(ep, 0, sizeof(*ep));
+	if (!strcmp(s, "-"))
+		return 0;
+	if (s[0] == '[') {
+		colon = strstr(s, "]:");
+		if (!colon)
+			return -1;
+		n = colon - s - 1;
+		if (n >= sizeof(host))
+			return -1;
+		memcpy(host, s + 1, n);
+		host[n] = '\0';
+		colon++;
+		if (inet_pton(AF_INET6, host, ep->addr.v6) != 1)
+			return -1;
+		ep->family = RTPRELAY_AF_INET6;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || (size_t)(colon - s) >= sizeof(host))
+			return -1;
+		memcpy(host, s, colon - s);
+		host[colon - s] = '\0';
+		if (inet_pton(AF_INET, host, &ep->addr.v4) != 1)
+			return -1;
+		ep->family = RTPRELAY_AF_INET;
+	}
+	port = strtoul(colon + 1, &end, 10);
+	if (*end || port > 65535)
+		return -1;
+	ep->port = htons(port);
+	return 0;
+}
+
+static void ep_arg(const char *what, const char *s, struct rtprelay_endpoint *ep)
+{
+	if (parse_ep(s, ep)) {
+		fprintf(stderr, "rrnl: %s: bad endpoint '%s' (want 192.0.2.1:5004, [2001:db8::1]:5004 or -)\n",
+			what, s);
+		exit(2);
+	}
+}
+
+static const char *ep_str(const struct rtprelay_endpoint *ep, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!ep->family) {
+		snprintf(buf, len, "-");
+	} else if (ep->family == RTPRELAY_AF_INET) {
+		inet_ntop(AF_INET, &ep->addr.v4, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, ntohs(ep->port));
+	} else {
+		inet_ntop(AF_INET6, ep->addr.v6, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, ntohs(ep->port));
+	}
+	return buf;
+}
+
+static unsigned long num(const char *what, const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (!*s || *end) {
+		fprintf(stderr, "rrnl: %s: not a number: '%s'\n", what, s);
+		exit(2);
+	}
+	return v;
+}
+
+static __u32 parse_flags(const char *s)
+{
+	static const struct { const char *name; __u32 bit; } names[] = {
+		{ "strict", RTPRELAY_F_STRICT }, { "latch", RTPRELAY_F_LATCH },
+		{ "latched", RTPRELAY_F_LATCHED }, { "rtcp", RTPRELAY_F_RTCP },
+		{ "mux", RTPRELAY_F_RTCP_MUX }, { "keepdscp", RTPRELAY_F_KEEP_DSCP },
+	};
+	char buf[128], *tok, *save;
+	__u32 f = 0;
+	size_t i;
+
+	if (s[0] >= '0' && s[0] <= '9')
+		return num("flags", s);
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(tok, names[i].name))
+				break;
+		if (i == sizeof(names) / sizeof(names[0])) {
+			fprintf(stderr, "rrnl: flags: unknown flag '%s'\n", tok);
+			exit(2);
+		}
+		f |= names[i].bit;
+	}
+	return f;
+}
+
+static int print_flow(const struct rtprelay_flow_key *key,
+		      const struct rtprelay_flow *f,
+		      const struct rtprelay_flow_stats *s, void *arg)
+{
+	char k[64], e[64], os[64], od[64], r[64];
+	int i;
+
+	printf("key=%s id=%u flags=0x%x dscp=%u clock=%u expect=%s out_src=%s out_dst=%s reverse=%s"
+	       " packets=%llu bytes=%llu rtcp_packets=%llu rtcp_bytes=%llu last_seen_ns=%llu",
+	       ep_str(&key->local, k, sizeof(k)), f->id, f->flags, f->dscp,
+	       f->clock_rate, ep_str(&f->expect, e, sizeof(e)),
+	       ep_str(&f->out_src, os, sizeof(os)),
+	       ep_str(&f->out_dst, od, sizeof(od)),
+	       ep_str(&f->reverse.local, r, sizeof(r)),
+	       (unsigned long long)s->packets, (unsigned long long)s->bytes,
+	       (unsigned long long)s->rtcp_packets,
+	       (unsigned long long)s->rtcp_bytes,
+	       (unsigned long long)s->last_seen_ns);
+	for (i = 0; i < RTPRELAY_FDROP_MAX; i++)
+		printf(" drop_%s=%llu", rtprelay_flow_drop_names[i],
+		       (unsigned long long)s->drops[i]);
+	printf(" ssrc=%u received=%u base_seq=%u ext_max_seq=%u jitter=%u ssrc_changes=%u\n",
+	       s->rtp.ssrc, s->rtp.received, s->rtp.base_seq, s->rtp.ext_max_seq,
+	       s->rtp.jitter, s->rtp.ssrc_changes);
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int cmd_raw(struct rr_genl *nl, int argc, char **argv)
+{
+	struct rr_genl_raw_attr attrs[16];
+	static unsigned char data[16][512];
+	size_t n = 0, i, len;
+	const char *hex;
+	int err, hi, lo;
+
+	if (argc < 1 || argc > 17)
+		usage();
+	for (; n + 1 < (size_t)argc; n++) {
+		hex = strchr(argv[n + 1], ':');
+		if (!hex)
+			usage();
+		attrs[n].type = num("attribute type", strndup(argv[n + 1], hex - argv[n + 1]));
+		hex++;
+		len = strlen(hex) / 2;
+		if (strlen(hex) % 2 || len > sizeof(data[0])) {
+			fprintf(stderr, "rrnl: raw: bad hex '%s'\n", hex);
+			return 2;
+		}
+		for (i = 0; i < len; i++) {
+			hi = hexval(hex[2 * i]);
+			lo = hexval(hex[2 * i + 1]);
+			if (hi < 0 || lo < 0) {
+				fprintf(stderr, "rrnl: raw: bad hex '%s'\n", hex);
+				return 2;
+			}
+			data[n][i] = hi << 4 | lo;
+		}
+		attrs[n].len = len;
+		attrs[n].data = data[n];
+	}
+	err = rr_genl_raw(nl, num("command", argv[0]), 0, attrs, n);
+	return err ? fail(nl, err) : 0;
+}
+
+static int cmd_add(struct rr_genl *nl, int argc, char **argv)
+{
+	struct rtprelay_flow_key key;
+	struct rtprelay_flow f;
+	bool excl = false;
+	int i, err;
+
+	if (argc < 3)
+		usage();
+	memset(&f, 0, sizeof(f));
+	f.dscp = RTPRELAY_DSCP_EF;
+	ep_arg("key", argv[0], &key.local);
+	ep_arg("out_src", argv[1], &f.out_src);
+	ep_arg("out_dst", argv[2], &f.out_dst);
+	for (i = 3; i < argc; i++) {
+		char *v = strchr(argv[i], '=');
+
+		if (!strcmp(argv[i], "excl")) {
+			excl = true;
+			continue;
+		}
+		if (!v)
+			usage();
+		*v++ = '\0';
+		if (!strcmp(argv[i], "id"))
+			f.id = num("id", v);
+		else if (!strcmp(argv[i], "expect"))
+			ep_arg("expect", v, &f.expect);
+		else if (!strcmp(argv[i], "reverse"))
+			ep_arg("reverse", v, &f.reverse.local);
+		else if (!strcmp(argv[i], "flags"))
+			f.flags = parse_flags(v);
+		else if (!strcmp(argv[i], "dscp"))
+			f.dscp = num("dscp", v);
+		else if (!strcmp(argv[i], "clock"))
+			f.clock_rate = num("clock", v);
+		else
+			usage();
+	}
+	err = rr_genl_flow_add(nl, &key, &f, excl);
+	return err ? fail(nl, err) : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct rtprelay_global_stats gs;
+	struct rtprelay_flow_key key;
+	struct rtprelay_flow f;
+	struct rtprelay_flow_stats st;
+	struct rr_genl *nl;
+	__u32 count, max;
+	int err, i, ret = 0;
+
+	if (argc < 2)
+		usage();
+	cmd_name = argv[1];
+	err = rr_genl_open(&nl);
+	if (err) {
+		fprintf(stderr, "rrnl: %s%s\n", strerror(-err),
+			err == -ENOENT ? " (is rtprelay.ko loaded?)" : "");
+		return 1;
+	}
+	argc -= 2;
+	argv += 2;
+	if (!strcmp(cmd_name, "add")) {
+		ret = cmd_add(nl, argc, argv);
+	} else if (!strcmp(cmd_name, "del") && argc == 1) {
+		ep_arg("key", argv[0], &key.local);
+		err = rr_genl_flow_del(nl, &key);
+		ret = err ? fail(nl, err) : 0;
+	} else if (!strcmp(cmd_name, "get") && argc == 1) {
+		ep_arg("key", argv[0], &key.local);
+		err = rr_genl_flow_get(nl, &key, &f, &st);
+		ret = err ? fail(nl, err) : print_flow(&key, &f, &st, NULL);
+	} else if (!strcmp(cmd_name, "getid") && argc == 1) {
+		err = rr_genl_flow_get_id(nl, num("id", argv[0]), &key, &f, &st);
+		ret = err ? fail(nl, err) : print_flow(&key, &f, &st, NULL);
+	} else if (!strcmp(cmd_name, "list") && argc == 0) {
+		err = rr_genl_flow_dump(nl, print_flow, NULL);
+		ret = err ? fail(nl, err) : 0;
+	} else if (!strcmp(cmd_name, "stats") && argc == 0) {
+		err = rr_genl_stats(nl, &gs, &count, &max);
+		if (err) {
+			ret = fail(nl, err);
+		} else {
+			printf("flows=%u max_flows=%u", count, max);
+			for (i = 0; i < RTPRELAY_G_MAX; i++)
+				printf(" %s=%llu", rtprelay_global_counter_names[i],
+				       (unsigned long long)gs.counters[i]);
+			printf("\n");
+		}
+	} else if (!strcmp(cmd_name, "flush") && argc == 0) {
+		err = rr_genl_flush(nl, &count);
+		if (err)
+			ret = fail(nl, err);
+		else
+			printf("removed=%u\n", count);
+	} else if (!strcmp(cmd_name, "wait-idle") && argc == 1) {
+		err = rr_genl_idle_subscribe(nl);
+		if (!err)
+			err = rr_genl_idle_wait(nl, num("timeout", argv[0]), &key, &f, &st);
+		if (err < 0)
+			ret = fail(nl, err);
+		else if (err == 0)
+			ret = 1, fprintf(stderr, "rrnl: wait-idle: no idle flow announced\n");
+		else
+			print_flow(&key, &f, &st, NULL);
+	} else if (!strcmp(cmd_name, "raw")) {
+		ret = cmd_raw(nl, argc, argv);
+	} else {
+		usage();
+	}
+	rr_genl_close(nl);
+	return ret;
+}
