@@ -304,10 +304,11 @@ int rr_genl_flow_add(struct rr_genl *nl, const struct rtprelay_flow_key *key,
 {
 	struct nlmsghdr *nlh;
 
-	nlh = rr_msg_start(nl, nl->family, RTPRELAY_CMD_FLOW_ADD,
-			   NLM_F_CREATE | (excl ? NLM_F_EXCL : NLM_F_REPLACE));
+	nlh = rr_msg_start(nl, nl->family, RTPRELAY_CMD_FLOW_ADD, 0);
 	mnl_attr_put(nlh, RTPRELAY_A_KEY, sizeof(*key), key);
 	mnl_attr_put(nlh, RTPRELAY_A_FLOW, sizeof(*flow), flow);
+	if (excl)
+		mnl_attr_put(nlh, RTPRELAY_A_EXCL, 0, NULL);
 	return rr_transact(nl, nlh, NULL, &(struct rr_reply){ .nl = nl });
 }
 

@@ -15,6 +15,7 @@ static const struct nla_policy rr_policy[RTPRELAY_A_MAX + 1] = {
 	[RTPRELAY_A_KEY] = NLA_POLICY_EXACT_LEN(sizeof(struct rtprelay_flow_key)),
 	[RTPRELAY_A_FLOW] = NLA_POLICY_EXACT_LEN(sizeof(struct rtprelay_flow)),
 	[RTPRELAY_A_FLOW_ID] = { .type = NLA_U32 },
+	[RTPRELAY_A_EXCL] = { .type = NLA_FLAG },
 	/* Reply-only attributes are refused in requests. */
 	[RTPRELAY_A_FLOW_STATS] = { .type = NLA_REJECT },
 	[RTPRELAY_A_GLOBAL_STATS] = { .type = NLA_REJECT },
@@ -174,7 +175,7 @@ static int rr_cmd_flow_add(struct sk_buff *skb, struct genl_info *info)
 	err = rr_check_flow(key, flow, fa, info->extack);
 	if (err)
 		return err;
-	return rr_flow_add(key, flow, info->nlhdr->nlmsg_flags & NLM_F_EXCL,
+	return rr_flow_add(key, flow, nla_get_flag(info->attrs[RTPRELAY_A_EXCL]),
 			   info->extack);
 }
 

@@ -25,3 +25,6 @@ $(BUILD)/tests/rrnl: tests/kmod/rrnl.c $(BUILD)/obj/rr_genl.o $(KMOD_NL_HDRS) | 
 $(BUILD)/tests/udptool: tests/kmod/udptool.c | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -static $< -o $@
 ALL_TARGETS += $(KMOD_NL_OBJS) $(BUILD)/tests/rrnl $(BUILD)/tests/udptool
+
+# The module in a VM (qemu TCG, Debian cloud kernel): tests/kmod/.
+TEST_SUITES += tests/kmod/test_kmod_vm.sh

@@ -6,9 +6,12 @@
  * structs of flow.h and stats.h, validated by exact length, so no field list
  * is duplicated here.
  *
- * Commands (all state changes need CAP_NET_ADMIN):
- *   FLOW_ADD   KEY, FLOW          install or replace the flow at KEY; with
- *                                 NLM_F_EXCL fail with -EEXIST if present.
+ * Commands (all state changes need CAP_NET_ADMIN). The family validates
+ * strictly: unknown attributes and NLM_F_CREATE/EXCL/REPLACE-style header
+ * flags are refused (they alias the dump flags in generic netlink), hence
+ * the EXCL attribute.
+ *   FLOW_ADD   KEY, FLOW [EXCL]   install or replace the flow at KEY; with
+ *                                 EXCL fail with -EEXIST if present.
  *                                 FLOW.id must be < MAX_FLOWS and not used by
  *                                 a flow at another key. Counters start at 0.
  *   FLOW_DEL   KEY                remove; -ENOENT if absent.
@@ -55,6 +58,7 @@ enum rtprelay_genl_attr {
 	RTPRELAY_A_FLOW_COUNT,		/* __u32 (reply) */
 	RTPRELAY_A_MAX_FLOWS,		/* __u32 (reply) */
 	RTPRELAY_A_PAD,
+	RTPRELAY_A_EXCL,		/* flag: FLOW_ADD must not replace */
 	__RTPRELAY_A_MAX,
 };
 #define RTPRELAY_A_MAX		(__RTPRELAY_A_MAX - 1)

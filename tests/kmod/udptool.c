@@ -5,6 +5,8 @@
  *
  *   udptool send SRC PORT DST PORT COUNT [ttl=N] [ssrc=N] [size=N] [pps=N]
  *   udptool recv ADDR PORT COUNT TIMEOUT_MS [ready=FILE]
+ *   udptool setuid UID PROG ARGS...  (run PROG unprivileged: busybox has no
+ *                                     setpriv --reuid)
  *
  * recv prints one line per packet: "from=ADDR:PORT len=N tos=N ttl=N" and
  * exits 0 once COUNT arrived, 1 on timeout ("got N"). Checksums are checked
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -213,6 +216,14 @@ int main(int argc, char **argv)
 		r = do_send(argc - 2, argv + 2);
 	else if (argc >= 2 && !strcmp(argv[1], "recv"))
 		r = do_recv(argc - 2, argv + 2);
+	else if (argc >= 4 && !strcmp(argv[1], "setuid")) {
+		uid_t uid = atoi(argv[2]);
+
+		if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
+			die("setuid");
+		execv(argv[3], argv + 3);
+		die(argv[3]);
+	}
 	if (r == 2)
 		fprintf(stderr, "usage: udptool send SRC PORT DST PORT COUNT [ttl=N] [ssrc=N] [size=N] [pps=N]\n"
 				"       udptool recv ADDR PORT COUNT TIMEOUT_MS [ready=FILE]\n");
