@@ -28,3 +28,5 @@ ALL_TARGETS += $(KMOD_NL_OBJS) $(BUILD)/tests/rrnl $(BUILD)/tests/udptool
 
 # The module in a VM (qemu TCG, Debian cloud kernel): tests/kmod/.
 TEST_SUITES += tests/kmod/test_kmod_vm.sh
+# The module's RTP view is checked against the XDP tier's, packet for packet.
+$(BUILD)/tests/test_rtp_stats: bpf/rtp_stats.bpf.h

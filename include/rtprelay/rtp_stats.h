@@ -40,16 +40,18 @@ static inline int rtprelay_is_rtcp(__u32 flags, const __u8 *udp_payload,
 }
 
 /*
- * Update the view with one RTP packet. hdr: the first 12 bytes of the UDP
+ * Update the view with one RTP packet, step for step as the XDP tier's
+ * bpf/rtp_stats.bpf.h does (A.1 without probation, A.8 integer jitter), so
+ * both tiers report the same numbers. hdr: the first 12 bytes of the UDP
  * payload (caller checked len >= 12). flow_rate: rtprelay_flow.clock_rate.
  * now_ns: CLOCK_MONOTONIC. SSRC is kept in host order.
  */
-static inline void rtprelay_rtp_update(struct rtprelay_rtp_stats *s,
+static inline void rtprelay_rtp_update(struct rtprelay_rtp_stats *r,
 				       const __u8 *hdr, __u32 flow_rate,
 				       __u64 now_ns)
 {
-	__u32 seq, ts, ssrc, rate, arrival, max, cycles;
-	__s32 transit, d;
+	__u32 seq, ts, ssrc, clock;
+	__s32 transit = 0, d;
 	__u16 udelta;
 
 	if ((hdr[0] >> 6) != 2)
@@ -57,47 +59,47 @@ static inline void rtprelay_rtp_update(struct rtprelay_rtp_stats *s,
 	seq = (__u32)hdr[2] << 8 | hdr[3];
 	ts = (__u32)hdr[4] << 24 | (__u32)hdr[5] << 16 | (__u32)hdr[6] << 8 | hdr[7];
 	ssrc = (__u32)hdr[8] << 24 | (__u32)hdr[9] << 16 | (__u32)hdr[10] << 8 | hdr[11];
-	rate = flow_rate ? flow_rate : rtprelay_rtp_pt_rate(hdr[1] & 0x7f);
+	clock = flow_rate ? flow_rate : rtprelay_rtp_pt_rate(hdr[1] & 0x7f);
 
-	if (s->received == 0 || s->ssrc != ssrc) {
-		if (s->received != 0 && s->ssrc != ssrc)
-			s->ssrc_changes++;
-		s->ssrc = ssrc;
-		s->received = 0;
-		s->base_seq = seq;
-		s->ext_max_seq = seq;
-		s->jitter = 0;
-		s->transit = 0;
-	} else {
-		max = s->ext_max_seq & 0xffff;
-		cycles = s->ext_max_seq & ~0xffffu;
-		udelta = (__u16)(seq - max);
-		if (udelta < RTPRELAY_RTP_MAX_DROPOUT) {
-			if (seq < max)
-				cycles += 0x10000;
-			s->ext_max_seq = cycles | seq;
-		} else if (udelta <= 0x10000 - RTPRELAY_RTP_MAX_MISORDER) {
-			/* A big jump ahead or far behind: restart the base. */
-			s->received = 0;
-			s->base_seq = seq;
-			s->ext_max_seq = seq;
-		}
-	}
-	s->received++;
-	s->clock_rate = rate;
-	if (!rate)
+	/* Arrival in timestamp units; microseconds first keeps the product
+	 * inside 64 bits for years of uptime. */
+	if (clock)
+		transit = (__s32)((__u32)((now_ns / 1000) * clock / 1000000) - ts);
+
+	if (!r->received || r->ssrc != ssrc) {
+		if (r->received)
+			r->ssrc_changes++;
+		r->ssrc = ssrc;
+		r->received = 1;
+		r->base_seq = seq;
+		r->ext_max_seq = seq;
+		r->jitter = 0;
+		r->transit = transit;
+		r->clock_rate = clock;
 		return;
-	/* Arrival in timestamp units; microseconds first so that the product
-	 * stays in 64 bits for years of uptime. Wraps like RTP timestamps. */
-	arrival = (__u32)((now_ns / 1000) * rate / 1000000);
-	transit = (__s32)(arrival - ts);
-	if (s->received > 1) {
-		d = transit - s->transit;
-		if (d < 0)
-			d = -d;
-		s->jitter += (__u32)d - ((s->jitter + 8) >> 4);
 	}
-	s->transit = transit;
+
+	r->received++;
+	udelta = (__u16)(seq - (r->ext_max_seq & 0xffff));
+	if (udelta < RTPRELAY_RTP_MAX_DROPOUT) {
+		if (seq < (r->ext_max_seq & 0xffff))
+			r->ext_max_seq += 0x10000;	/* wrapped */
+		r->ext_max_seq = (r->ext_max_seq & 0xffff0000) | seq;
+	} else if (udelta <= 65536 - RTPRELAY_RTP_MAX_MISORDER) {
+		/* A jump (>= 3000 ahead or >= 100 behind): restart the base. */
+		r->base_seq = seq;
+		r->ext_max_seq = seq;
+		r->received = 1;
+	} /* else: late or duplicate, counted in received only */
+
+	if (!clock)
+		return;
+	d = transit - r->transit;
+	if (d < 0)
+		d = -d;
+	r->transit = transit;
+	r->jitter += (__u32)d - ((r->jitter + 8) >> 4);
+	r->clock_rate = clock;
 }
 
 #endif /* RTPRELAY_RTP_STATS_H */
