@@ -20,7 +20,7 @@ $(KMOD_NL_OBJS): $(BUILD)/obj/%.o: controller/%.c $(KMOD_NL_HDRS) | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # VM test tools: rrnl (netlink CLI) and udptool (static: no libs to copy).
-$(BUILD)/tests/rrnl: tests/kmod/rrnl.c $(BUILD)/obj/rr_genl.o $(KMOD_NL_HDRS) | $(BUILD)/tests
+$(BUILD)/tests/rrnl: tests/kmod/rrnl.c tests/kmod/cli_common.h $(BUILD)/obj/rr_genl.o $(KMOD_NL_HDRS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(BUILD)/obj/rr_genl.o -o $@ $(MNL_LIBS)
 $(BUILD)/tests/udptool: tests/kmod/udptool.c | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -static $< -o $@
@@ -30,3 +30,9 @@ ALL_TARGETS += $(KMOD_NL_OBJS) $(BUILD)/tests/rrnl $(BUILD)/tests/udptool
 TEST_SUITES += tests/kmod/test_kmod_vm.sh
 # The module's RTP view is checked against the XDP tier's, packet for packet.
 $(BUILD)/tests/test_rtp_stats: bpf/rtp_stats.bpf.h
+# The XDP tier inside the VM's kernel (Debian 12, 6.1): a minimal libbpf
+# loader, and the suite that proves the program loads and forwards there.
+$(BUILD)/tests/xdpload: tests/kmod/xdpload.c tests/kmod/cli_common.h $(wildcard include/rtprelay/*.h) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LIBBPF_LIBS)
+ALL_TARGETS += $(BUILD)/tests/xdpload
+TEST_SUITES += tests/kmod/test_xdp_vm.sh

@@ -24,7 +24,7 @@ make --no-print-directory build/tests/rrnl build/tests/udptool >/dev/null || bai
 
 work=$(mktemp -d /tmp/rr-kmodvm.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-vm_build_initrd "$work/initrd.gz" tests/kmod/guest_kmod.sh \
+vm_build_initrd "$work/initrd.gz" tests/kmod/guest_kmod.sh tests/kmod/guest_lib.sh \
 	kmod/rtprelay.ko build/tests/rrnl build/tests/udptool || bail "build the initramfs"
 start=$(date +%s)
 vm_run "$work/initrd.gz" "$work/serial.log" 170
