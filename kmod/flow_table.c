@@ -12,6 +12,7 @@
 #include <linux/vmalloc.h>
 #include <linux/log2.h>
 #include <linux/timekeeping.h>
+#include <linux/moduleparam.h>
 #include "rtprelay.h"
 
 unsigned int rr_max_flows;
@@ -21,6 +22,42 @@ static u32 rr_seed;
 static unsigned int rr_count_flows;
 static DEFINE_SPINLOCK(rr_lock);
 static DEFINE_XARRAY(rr_ids);		/* id -> entry */
+
+/* Live entries + actions: 2 per installed flow, 0 once flushed and a grace
+ * period passed. Read-only parameter live_objects; checked at unload. */
+static atomic_long_t rr_live = ATOMIC_LONG_INIT(0);
+
+static int rr_live_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&rr_live));
+}
+
+static const struct kernel_param_ops rr_live_ops = { .get = rr_live_get };
+module_param_cb(live_objects, &rr_live_ops, NULL, 0444);
+MODULE_PARM_DESC(live_objects, "flow entries + actions allocated (leak check)");
+
+static struct rr_act *rr_act_alloc(gfp_t gfp)
+{
+	struct rr_act *act = kmalloc(sizeof(*act), gfp);
+
+	if (act)
+		atomic_long_inc(&rr_live);
+	return act;
+}
+
+static void rr_act_free(struct rr_act *act)
+{
+	if (!act)
+		return;
+	kfree(act);
+	atomic_long_dec(&rr_live);
+}
+
+/* Not kfree_rcu(): rcu_barrier() at unload must wait for these too. */
+static void rr_act_free_rcu(struct rcu_head *head)
+{
+	rr_act_free(container_of(head, struct rr_act, rcu));
+}
 
 static struct hlist_head *rr_bucket(const struct rtprelay_flow_key *key)
 {
@@ -49,15 +86,18 @@ static void rr_entry_free_rcu(struct rcu_head *head)
 	struct rr_entry *e = container_of(head, struct rr_entry, rcu);
 
 	/* A grace period has passed: nobody reads e or its act any more. */
-	kfree(rcu_dereference_protected(e->act, 1));
+	rr_act_free(rcu_dereference_protected(e->act, 1));
 	free_percpu(e->stats);
 	kfree(e);
+	atomic_long_dec(&rr_live);
 }
 
 void rr_table_exit(void)
 {
 	rr_flush();
-	rcu_barrier();		/* every rr_entry_free_rcu has run */
+	rcu_barrier();		/* every rr_*_free_rcu has run */
+	WARN(atomic_long_read(&rr_live), "rtprelay: %ld flow objects leaked\n",
+	     atomic_long_read(&rr_live));
 	xa_destroy(&rr_ids);
 	kvfree(rr_buckets);
 }
@@ -85,11 +125,12 @@ static struct rr_entry *rr_entry_alloc(const struct rtprelay_flow_key *key,
 	struct rr_act *act;
 
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
-	act = kzalloc(sizeof(*act), GFP_KERNEL);
-	if (!e || !act)
-		goto err;
+	if (!e)
+		return NULL;
+	atomic_long_inc(&rr_live);
+	act = rr_act_alloc(GFP_KERNEL);
 	e->stats = alloc_percpu(struct rtprelay_flow_stats);
-	if (!e->stats)
+	if (!act || !e->stats)
 		goto err;
 	e->key = *key;
 	act->flow = *flow;
@@ -97,8 +138,10 @@ static struct rr_entry *rr_entry_alloc(const struct rtprelay_flow_key *key,
 	e->created_ns = ktime_get_ns();
 	return e;
 err:
-	kfree(act);
+	rr_act_free(act);
+	free_percpu(e->stats);
 	kfree(e);
+	atomic_long_dec(&rr_live);
 	return NULL;
 }
 
@@ -259,8 +302,8 @@ int rr_latch(struct rr_entry *e, const struct rtprelay_endpoint *src)
 	struct rr_entry *rev = NULL;
 	int err = 0;
 
-	act = kmalloc(sizeof(*act), GFP_ATOMIC);
-	ract = kmalloc(sizeof(*ract), GFP_ATOMIC);
+	act = rr_act_alloc(GFP_ATOMIC);
+	ract = rr_act_alloc(GFP_ATOMIC);
 	if (!act || !ract) {
 		err = -ENOMEM;
 		goto out;
@@ -285,14 +328,14 @@ int rr_latch(struct rr_entry *e, const struct rtprelay_endpoint *src)
 	rcu_assign_pointer(e->act, act);
 	act = NULL;
 	spin_unlock(&rr_lock);
-	kfree_rcu(cur, rcu);
+	call_rcu(&cur->rcu, rr_act_free_rcu);
 	if (rcur)
-		kfree_rcu(rcur, rcu);
+		call_rcu(&rcur->rcu, rr_act_free_rcu);
 	goto out;
 unlock:
 	spin_unlock(&rr_lock);
 out:
-	kfree(act);
-	kfree(ract);
+	rr_act_free(act);
+	rr_act_free(ract);
 	return err;
 }

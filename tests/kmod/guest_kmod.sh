@@ -107,7 +107,11 @@ rrnl add 198.51.100.1:30200 203.0.113.1:40200 203.0.113.10:5200 id=200
 t_eq "idle flow announced on the multicast group" "key=198.51.100.1:30200" "$(rrnl wait-idle 6000 | cut -d' ' -f1)"
 
 # ---- flush, unload under traffic, reload ----
+LIVE=/sys/module/rtprelay/parameters/live_objects
+t_eq "module accounting: 2 live objects for the 1 flow left" 2 "$(cat $LIVE)"
 t_eq "flush removes every flow" "removed=1 0" "$(rrnl flush) $(gstat flows)"
+i=0; while [ "$(cat $LIVE)" != 0 ] && [ $i -lt 40 ]; do usleep 50000; i=$((i + 1)); done
+t_eq "no flow object left after flush and a grace period (leak check)" 0 "$(cat $LIVE)"
 rrnl add 198.51.100.1:30000 203.0.113.1:40000 203.0.113.10:5000 id=1
 rrnl add '[2001:db8:51::1]:30002' '[2001:db8:113::1]:40002' '[2001:db8:113::10]:5002' id=2
 sbc udptool send 198.51.100.10 6000 198.51.100.1 30000 20000 &

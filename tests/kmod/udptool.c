@@ -3,13 +3,14 @@
  * udptool: send RTP-shaped UDP packets and receive them showing what the
  * relay did to them (source, DSCP/TOS, TTL/hop limit), for the VM tests.
  *
- *   udptool send SRC PORT DST PORT COUNT [ttl=N] [ssrc=N] [size=N] [pps=N]
- *   udptool recv ADDR PORT COUNT TIMEOUT_MS [ready=FILE]
+ *   udptool send SRC PORT DST PORT COUNT [ttl=N] [ssrc=N] [size=N] [pps=N] [report=1]
+ *   udptool recv ADDR PORT COUNT TIMEOUT_MS [ready=FILE] [quiet=1]
  *   udptool setuid UID PROG ARGS...  (run PROG unprivileged: busybox has no
  *                                     setpriv --reuid)
  *
  * recv prints one line per packet: "from=ADDR:PORT len=N tos=N ttl=N" and
- * exits 0 once COUNT arrived, 1 on timeout ("got N"). Checksums are checked
+ * exits 0 once COUNT arrived, 1 on timeout ("got N"); quiet=1 prints only
+ * "got=N". send report=1 prints "sent=N ns=ELAPSED" (benchmarks). Checksums are checked
  * by the receiving kernel: a packet with a bad one never reaches recv.
  */
 #include <arpa/inet.h>
@@ -72,7 +73,7 @@ static int do_send(int argc, char **argv)
 	unsigned char pkt[1500];
 	long count, ttl, size, pps, i;
 	unsigned int ssrc;
-	struct timespec gap;
+	struct timespec gap, t0, t1;
 	int fd, af, one = 1;
 
 	if (argc < 5)
@@ -102,6 +103,7 @@ static int do_send(int argc, char **argv)
 	gap.tv_sec = 0;
 	gap.tv_nsec = pps ? 1000000000L / pps : 0;
 	memset(pkt, 0xd5, size);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < count; i++) {
 		unsigned int seq = 1000 + i, ts = 160 * i;
 
@@ -122,6 +124,10 @@ static int do_send(int argc, char **argv)
 		if (pps)
 			nanosleep(&gap, NULL);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (opt(argc, argv, "report", 0))
+		printf("sent=%ld ns=%lld\n", count,
+		       (t1.tv_sec - t0.tv_sec) * 1000000000LL + t1.tv_nsec - t0.tv_nsec);
 	close(fd);
 	return 0;
 }
@@ -134,7 +140,7 @@ static int do_recv(int argc, char **argv)
 	char cbuf[256], a[INET6_ADDRSTRLEN];
 	long count, timeout, got = 0;
 	const char *ready;
-	int fd, af, one = 1, i;
+	int fd, af, one = 1, i, quiet;
 
 	if (argc < 4)
 		return 2;
@@ -142,6 +148,7 @@ static int do_recv(int argc, char **argv)
 	count = atol(argv[2]);
 	timeout = atol(argv[3]);
 	ready = NULL;
+	quiet = opt(argc, argv, "quiet", 0);
 	for (i = 4; i < argc; i++)
 		if (!strncmp(argv[i], "ready=", 6))
 			ready = argv[i] + 6;
@@ -189,6 +196,9 @@ static int do_recv(int argc, char **argv)
 			    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT))
 				ttl = v;
 		}
+		got++;
+		if (quiet)
+			continue;
 		if (from.ss_family == AF_INET) {
 			inet_ntop(AF_INET, &((struct sockaddr_in *)&from)->sin_addr, a, sizeof(a));
 			port = ntohs(((struct sockaddr_in *)&from)->sin_port);
@@ -198,10 +208,11 @@ static int do_recv(int argc, char **argv)
 			port = ntohs(((struct sockaddr_in6 *)&from)->sin6_port);
 			printf("from=[%s]:%d len=%zd tos=%d ttl=%d\n", a, port, n, tos, ttl);
 		}
-		got++;
 	}
+	if (quiet)
+		printf("got=%ld\n", got);
 	fflush(stdout);
-	if (got < count) {
+	if (got < count && !quiet) {
 		fprintf(stderr, "udptool: recv: got %ld of %ld\n", got, count);
 		return 1;
 	}
@@ -225,7 +236,8 @@ int main(int argc, char **argv)
 		die(argv[3]);
 	}
 	if (r == 2)
-		fprintf(stderr, "usage: udptool send SRC PORT DST PORT COUNT [ttl=N] [ssrc=N] [size=N] [pps=N]\n"
-				"       udptool recv ADDR PORT COUNT TIMEOUT_MS [ready=FILE]\n");
+		fprintf(stderr, "usage: udptool send SRC PORT DST PORT COUNT [ttl=N] [ssrc=N] [size=N] [pps=N] [report=1]\n"
+				"       udptool recv ADDR PORT COUNT TIMEOUT_MS [ready=FILE] [quiet=1]\n"
+				"       udptool setuid UID PROG ARGS...\n");
 	return r;
 }
