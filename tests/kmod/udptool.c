@@ -4,6 +4,7 @@
  * relay did to them (source, DSCP/TOS, TTL/hop limit), for the VM tests.
  *
  *   udptool send SRC PORT DST PORT COUNT [ttl=N] [ssrc=N] [size=N] [pps=N] [report=1]
+ *                [nocsum=1]   (IPv4: send a zero UDP checksum, SO_NO_CHECK)
  *   udptool recv ADDR PORT COUNT TIMEOUT_MS [ready=FILE] [quiet=1]
  *   udptool setuid UID PROG ARGS...  (run PROG unprivileged: busybox has no
  *                                     setpriv --reuid)
@@ -96,6 +97,8 @@ static int do_send(int argc, char **argv)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&src, slen))
 		die("bind");
+	if (opt(argc, argv, "nocsum", 0))
+		setsockopt(fd, SOL_SOCKET, SO_NO_CHECK, &one, sizeof(one));
 	if (af == AF_INET)
 		setsockopt(fd, IPPROTO_IP, IP_TTL, &(int){ ttl }, sizeof(int));
 	else
