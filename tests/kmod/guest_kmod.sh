@@ -117,6 +117,19 @@ t_eq "module accounting: 2 live objects for the 1 flow left" 2 "$(cat $LIVE)"
 t_eq "flush removes every flow" "removed=1 0" "$(rrnl flush) $(gstat flows)"
 i=0; while [ "$(cat $LIVE)" != 0 ] && [ $i -lt 40 ]; do usleep 50000; i=$((i + 1)); done
 t_eq "no flow object left after flush and a grace period (leak check)" 0 "$(cat $LIVE)"
+
+# ---- many flows: a dump spanning many messages, ids up to max_flows-1 ----
+t_run "install 1024 flows (ids 0..1023 = max_flows)" rrnl fill 1024
+t_eq "table holds 1024 flows" 1024 "$(gstat flows)"
+t_eq "dump returns each of them once (multi-part dump)" 1024 "$(rrnl list | cut -d' ' -f1 | sort -u | wc -l)"
+t_eq "get by the last id" "key=198.51.100.1:21023" "$(rrnl getid 1023 | cut -d' ' -f1)"
+# Replace flows while their traffic flows (RCU replace under readers).
+sbc udptool send 198.51.100.10 6000 198.51.100.1 20007 3000 &
+spid=$!
+k=0; while [ $k -lt 30 ]; do rrnl add 198.51.100.1:20007 203.0.113.1:20007 203.0.113.10:5000 id=7 || break; k=$((k + 1)); done
+wait $spid
+t_eq "30 replaces under traffic" 30 $k
+t_eq "flush removes all 1024" "removed=1024" "$(rrnl flush)"
 rrnl add 198.51.100.1:30000 203.0.113.1:40000 203.0.113.10:5000 id=1
 rrnl add '[2001:db8:51::1]:30002' '[2001:db8:113::1]:40002' '[2001:db8:113::10]:5002' id=2
 sbc udptool send 198.51.100.10 6000 198.51.100.1 30000 20000 &

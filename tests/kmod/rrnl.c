@@ -10,6 +10,8 @@
  *   rrnl del KEY | get KEY | getid ID | list | stats | flush
  *   rrnl wait-idle TIMEOUT_MS        (prints the idle flow, exit 1: none)
  *   rrnl raw CMD [TYPE:HEX]...       (arbitrary request; prints the error)
+ *   rrnl fill COUNT                  (COUNT flows 198.51.100.1:20000+i ->
+ *                                     203.0.113.10:5000, id i: bulk tests)
  * EP: 192.0.2.1:5004, [2001:db8::1]:5004, or "-" (unset).
  */
 #include <arpa/inet.h>
@@ -29,7 +31,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: rrnl add KEY OUT_SRC OUT_DST [id=N] [expect=EP] [reverse=EP] [flags=..] [dscp=N] [clock=HZ] [excl]\n"
 		"       rrnl del KEY | get KEY | getid ID | list | stats | flush\n"
-		"       rrnl wait-idle TIMEOUT_MS | raw CMD [TYPE:HEX]...\n");
+		"       rrnl wait-idle TIMEOUT_MS | raw CMD [TYPE:HEX]... | fill COUNT\n");
 	exit(2);
 }
 
@@ -197,6 +199,24 @@ int main(int argc, char **argv)
 			ret = 1, fprintf(stderr, "rrnl: wait-idle: no idle flow announced\n");
 		else
 			print_flow(&key, &f, &st, NULL);
+	} else if (!strcmp(cmd_name, "fill") && argc == 1) {
+		unsigned long n = num("count", argv[0]), k;
+
+		for (k = 0; k < n && !ret; k++) {
+			char a[32];
+
+			snprintf(a, sizeof(a), "198.51.100.1:%lu", 20000 + k);
+			ep_arg("key", a, &key.local);
+			memset(&f, 0, sizeof(f));
+			f.id = k;
+			f.dscp = RTPRELAY_DSCP_EF;
+			snprintf(a, sizeof(a), "203.0.113.1:%lu", 20000 + k);
+			ep_arg("out_src", a, &f.out_src);
+			ep_arg("out_dst", "203.0.113.10:5000", &f.out_dst);
+			err = rr_genl_flow_add(nl, &key, &f, false);
+			if (err)
+				ret = fail(nl, err);
+		}
 	} else if (!strcmp(cmd_name, "raw")) {
 		ret = cmd_raw(nl, argc, argv);
 	} else {
