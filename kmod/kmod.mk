@@ -36,3 +36,7 @@ $(BUILD)/tests/xdpload: tests/kmod/xdpload.c tests/kmod/cli_common.h $(wildcard 
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LIBBPF_LIBS)
 ALL_TARGETS += $(BUILD)/tests/xdpload
 TEST_SUITES += tests/kmod/test_xdp_vm.sh
+# The datapath backend itself, driven in the VM.
+$(BUILD)/tests/dp_kmod_check: tests/kmod/dp_kmod_check.c $(KMOD_NL_OBJS) $(KMOD_NL_HDRS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(KMOD_NL_OBJS) -o $@ $(MNL_LIBS)
+ALL_TARGETS += $(BUILD)/tests/dp_kmod_check

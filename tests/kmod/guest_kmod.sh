@@ -130,6 +130,7 @@ k=0; while [ $k -lt 30 ]; do rrnl add 198.51.100.1:20007 203.0.113.1:20007 203.0
 wait $spid
 t_eq "30 replaces under traffic" 30 $k
 t_eq "flush removes all 1024" "removed=1024" "$(rrnl flush)"
+t_run "the datapath backend rr_dp_kmod_ops (tests/kmod/dp_kmod_check.c)" dp_kmod_check
 rrnl add 198.51.100.1:30000 203.0.113.1:40000 203.0.113.10:5000 id=1
 rrnl add '[2001:db8:51::1]:30002' '[2001:db8:113::1]:40002' '[2001:db8:113::10]:5002' id=2
 sbc udptool send 198.51.100.10 6000 198.51.100.1 30000 20000 &
