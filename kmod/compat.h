@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The kernel-version conditionals of rtprelay.ko, all here. Baseline is
- * Debian 12's 6.1; the APIs used are otherwise stable up to 6.18.
+ * Debian 12's 6.1 (the only headers built against here); the other APIs
+ * used (genl small_ops, nf_register_net_hooks, ip_route_output_key,
+ * ip6_route_output, inet_proto_csum_replace*) have not changed since.
  */
 #ifndef RTPRELAY_KMOD_COMPAT_H
 #define RTPRELAY_KMOD_COMPAT_H
