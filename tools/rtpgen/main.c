@@ -152,22 +152,26 @@ static const struct option opts[] = {
 	{ "help", 0, 0, O_HELP }, { 0 },
 };
 
-/* Which modes each option makes sense in; others are refused by name. */
+#define C_SEND	(1 << MODE_SEND)
+#define C_RECV	(1 << MODE_RECV)
+#define C_BOTH	(1 << MODE_BOTH)
+
+/* Which commands each option makes sense in; others are refused by name. */
 static int opt_modes(int o)
 {
 	switch (o) {
 	case O_DST: case O_SRC: case O_PT: case O_PAYLOAD: case O_PTIME: case O_PPS:
 	case O_TS_STEP: case O_SSRC: case O_COUNT: case O_DROP_EVERY: case O_LOSS:
 	case O_DUP: case O_REORDER: case O_DELAY: case O_SEED: case O_SNDBUF:
-		return MODE_SEND | MODE_BOTH;
+		return C_SEND | C_BOTH;
 	case O_ONE_SOCKET:
-		return MODE_SEND;
+		return C_SEND;
 	case O_LISTEN: case O_IDLE: case O_RCVBUF:
-		return MODE_RECV | MODE_BOTH;
+		return C_RECV | C_BOTH;
 	case O_LINGER:
-		return MODE_BOTH;
+		return C_BOTH;
 	default:
-		return MODE_SEND | MODE_RECV | MODE_BOTH;
+		return C_SEND | C_RECV | C_BOTH;
 	}
 }
 
@@ -210,6 +214,8 @@ static void parse_args(int argc, char **argv, struct cfg *c)
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (o == '?') {
+			if (optopt >= O_STREAMS)
+				usage_err("--%s needs a value (--help for usage)", opt_name(optopt));
 			if (optopt)
 				usage_err("option -%c is unknown (--help for usage)", optopt);
 			usage_err("option '%s' is unknown or lacks its value (--help for usage)",
@@ -217,8 +223,7 @@ static void parse_args(int argc, char **argv, struct cfg *c)
 		}
 		if (o == 'h')
 			o = O_HELP;
-		if (!(opt_modes(o) & c->mode) || (o == O_LINGER && c->mode != MODE_BOTH) ||
-		    (o == O_ONE_SOCKET && c->mode != MODE_SEND))
+		if (!(opt_modes(o) & (1 << c->mode)))
 			usage_err("--%s does not apply to '%s'", opt_name(o), cmd);
 		switch (o) {
 		case O_STREAMS: c->streams = parse_u64("--streams", optarg, 1, 65535); break;

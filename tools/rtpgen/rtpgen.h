@@ -73,7 +73,7 @@ struct stream {
 	uint64_t due_ns;		/* when packet k leaves */
 	uint64_t rng;
 	bool held;			/* --reorder: packet held_k waits */
-	uint64_t held_k;
+	uint64_t held_k, held_origin_ns;
 	bool tx_done;
 	struct tx_stats tx;
 	/* receiving */

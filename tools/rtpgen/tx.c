@@ -55,7 +55,9 @@ static void flush(struct run *r)
 	q.n = 0;
 }
 
-static void enqueue(struct run *r, uint32_t idx, uint64_t k)
+/* origin_ns: CLOCK_REALTIME the packet counts as sent, written into the
+ * payload tag; --delay-jitter and --reorder hold-back count as latency. */
+static void enqueue(struct run *r, uint32_t idx, uint64_t k, uint64_t origin_ns)
 {
 	const struct cfg *c = r->cfg;
 	struct stream *s = &r->st[idx];
@@ -68,7 +70,7 @@ static void enqueue(struct run *r, uint32_t idx, uint64_t k)
 	rtp_write_header(b, c->pt, k == 0, (uint16_t)(s->seq0 + k),
 			 (uint32_t)(s->ts0 + k * c->ts_step), s->ssrc);
 	if (c->payload_size >= RTPGEN_TAG_LEN) {
-		uint64_t t = now_real_ns();
+		uint64_t t = origin_ns;
 
 		put_be32(b + RTP_HDR_LEN, RTPGEN_TAG_MAGIC);
 		put_be32(b + RTP_HDR_LEN + 4, idx);
@@ -116,8 +118,11 @@ static void send_one(struct run *r, uint32_t idx, uint64_t now)
 {
 	const struct cfg *c = r->cfg;
 	struct stream *s = &r->st[idx];
-	uint64_t k = s->k, nominal, due;
+	uint64_t k = s->k, nominal, due, origin;
 	bool last = k + 1 == c->count;
+
+	/* The impairment delay is what the packet waited past its slot. */
+	origin = now_real_ns() - (s->due_ns - (s->start_ns + k * c->interval_ns));
 
 	if (now > s->due_ns) {
 		uint64_t late = now - s->due_ns;
@@ -135,22 +140,23 @@ static void send_one(struct run *r, uint32_t idx, uint64_t now)
 		/* Held back: it leaves right after the next packet sent. */
 		s->held = true;
 		s->held_k = k;
+		s->held_origin_ns = origin;
 		s->tx.reordered++;
 	} else {
-		enqueue(r, idx, k);
+		enqueue(r, idx, k, origin);
 		if (c->dup > 0 && rng_unit(&s->rng) < c->dup) {
-			enqueue(r, idx, k);
+			enqueue(r, idx, k, origin);
 			s->tx.duplicated++;
 		}
 		if (s->held) {
-			enqueue(r, idx, s->held_k);
+			enqueue(r, idx, s->held_k, s->held_origin_ns);
 			s->held = false;
 		}
 	}
 	s->k++;
 	if (last) {
 		if (s->held) {	/* its successor was dropped */
-			enqueue(r, idx, s->held_k);
+			enqueue(r, idx, s->held_k, s->held_origin_ns);
 			s->held = false;
 		}
 		s->tx_done = true;
