@@ -86,7 +86,7 @@ chk "v4 clean: sender sent 20 x 50 packets" "$t" 'j["tx"]["packets"] == 1000' 'j
 chk "v4 clean: all 1000 received, 20 streams" "$f" 'j["rx"]["unique"] == 1000 and j["rx"]["streams_receiving"] == 20' 'j["rx"]["unique"]'
 chk "v4 clean: 0 lost" "$f" 'j["rx"]["lost"] == 0 and j["rx"]["loss_pct"] == 0' 'j["rx"]["lost"]'
 chk "v4 clean: 0 duplicates, 0 reordered" "$f" 'j["rx"]["duplicates"] == 0 and j["rx"]["reordered"] == 0'
-chk "v4 clean: jitter avg < 1 ms (loopback, shared host)" "$f" 'j["rx"]["jitter_ms_avg"] < 1.0' 'j["rx"]["jitter_ms_avg"]'
+chk "v4 clean: jitter avg < 1.5 ms (loopback, shared host)" "$f" 'j["rx"]["jitter_ms_avg"] < 1.5' 'j["rx"]["jitter_ms_avg"]'
 chk "v4 clean: latency measured, avg < 5 ms" "$f" '0 <= j["rx"]["latency_ms"]["avg"] < 5' 'j["rx"]["latency_ms"]["avg"]'
 chk "v4 clean: source ports follow --src and --port-step" "$f" \
 	'[s["rx"]["from"] for s in j["per_stream"]] == ["127.0.0.1:%d" % ('$((base + 1000))' + 2*i) for i in range(20)]'
@@ -130,7 +130,7 @@ done
 # Group 2: jitter. Uniform random delay 0..D per packet (D < ptime, so no
 # reordering): the A.8 estimate converges to E|d1 - d2| = D/3, and the mean
 # one-way latency rises by D/2. D = 15 ms: expect jitter 5 ms +- 1 ms and
-# latency 7.5 ms +- 1.5 ms; the clean run beside it stays under 1 ms.
+# latency 7.5 ms +- 1.5 ms; the clean run stays under 1.5 ms.
 pair jit $((base + 900)) 127.0.0.1 "--streams $S" "--streams $S --duration 2 --delay-jitter 15 --seed 11"
 wait
 pids=()
@@ -162,6 +162,13 @@ import json,sys
 a,b=(json.load(open(f)) for f in sys.argv[1:])
 k=lambda j:[(s["ssrc"],s["tx"]["dropped"]) for s in j["per_stream"]]
 sys.exit(0 if k(a)==k(b) and a["tx"]["dropped"]>0 else 1)' "$tmp/s1.json" "$tmp/s2.json"
+
+# --progress: JSON lines on stderr while the run goes on.
+$G send --dst 127.0.0.1:9 --streams 2 --duration 0.7 --progress 0.2 --json >/dev/null 2>"$tmp/prog.err"
+ok "--progress: 3 JSON lines with t_s and tx_pps on stderr" python3 -c '
+import json,sys
+l=[json.loads(x) for x in open(sys.argv[1]) if x.startswith("{")]
+sys.exit(0 if len(l) >= 3 and all("t_s" in x and x["tx_pps"] > 0 for x in l) else 1)' "$tmp/prog.err"
 
 # Bad arguments: exit 2, one line on stderr naming the option.
 badarg() { # DESC OPTION-NAME-IN-MESSAGE ARGS...

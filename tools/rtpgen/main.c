@@ -70,6 +70,8 @@ static const char usage[] =
 "\n"
 "Output:\n"
 "  --json               JSON summary on stdout (fields in docs/rtpgen.md)\n"
+"  --progress S         every S seconds a line on stderr: rates, loss, jitter so far\n"
+"                       (one JSON object per line with --json)\n"
 "  --no-per-stream      JSON: totals only, no per_stream array\n"
 "  --sndbuf BYTES       socket send buffer (default: the system's)\n"
 "  -h, --help           this text\n"
@@ -132,7 +134,7 @@ enum {
 	O_STREAMS = 256, O_PORT_STEP, O_DST, O_SRC, O_LISTEN, O_ONE_SOCKET, O_PT,
 	O_PAYLOAD, O_PTIME, O_PPS, O_CLOCK, O_TS_STEP, O_SSRC, O_DURATION, O_COUNT,
 	O_DROP_EVERY, O_LOSS, O_DUP, O_REORDER, O_DELAY, O_SEED, O_IDLE, O_LINGER,
-	O_RCVBUF, O_SNDBUF, O_JSON, O_NO_PER_STREAM, O_HELP,
+	O_RCVBUF, O_SNDBUF, O_JSON, O_PROGRESS, O_NO_PER_STREAM, O_HELP,
 };
 
 static const struct option opts[] = {
@@ -148,7 +150,7 @@ static const struct option opts[] = {
 	{ "delay-jitter", 1, 0, O_DELAY }, { "seed", 1, 0, O_SEED },
 	{ "idle", 1, 0, O_IDLE }, { "linger", 1, 0, O_LINGER },
 	{ "rcvbuf", 1, 0, O_RCVBUF }, { "sndbuf", 1, 0, O_SNDBUF },
-	{ "json", 0, 0, O_JSON }, { "no-per-stream", 0, 0, O_NO_PER_STREAM },
+	{ "json", 0, 0, O_JSON }, { "progress", 1, 0, O_PROGRESS }, { "no-per-stream", 0, 0, O_NO_PER_STREAM },
 	{ "help", 0, 0, O_HELP }, { 0 },
 };
 
@@ -280,6 +282,9 @@ static void parse_args(int argc, char **argv, struct cfg *c)
 		case O_RCVBUF: c->rcvbuf = parse_u64("--rcvbuf", optarg, 4096, 1 << 30); break;
 		case O_SNDBUF: c->sndbuf = parse_u64("--sndbuf", optarg, 4096, 1 << 30); break;
 		case O_JSON: c->json = true; break;
+		case O_PROGRESS:
+			c->progress_s = parse_dbl("--progress", optarg, 0.1, 3600, false);
+			break;
 		case O_NO_PER_STREAM: c->per_stream = false; break;
 		case O_HELP: fputs(usage, stdout); exit(0);
 		}
@@ -387,10 +392,13 @@ static int run_loop(struct run *r)
 {
 	const struct cfg *c = r->cfg;
 	struct epoll_event ev[256];
-	uint64_t now, tx_end = 0, rx_end = UINT64_MAX;
+	uint64_t now, tx_end = 0, rx_end = UINT64_MAX, next_prog = UINT64_MAX;
+	uint64_t prog_ns = (uint64_t)(c->progress_s * 1e9);
 
 	if (c->mode == MODE_RECV && c->duration_s > 0)
 		rx_end = r->t0_ns + (uint64_t)(c->duration_s * 1e9);
+	if (prog_ns)
+		next_prog = r->t0_ns + prog_ns;
 	for (;;) {
 		uint64_t deadline = UINT64_MAX;
 		struct timespec ts;
@@ -411,12 +419,17 @@ static int run_loop(struct run *r)
 		}
 		if (now >= rx_end)
 			break;
+		if (now >= next_prog) {
+			progress(r, now - r->t0_ns);
+			next_prog += prog_ns;
+		}
+		deadline = next_prog;
 		if (c->idle_s > 0 && r->last_rx_ns && (c->mode == MODE_RECV || !r->tx_active)) {
 			uint64_t idle_end = r->last_rx_ns + (uint64_t)(c->idle_s * 1e9);
 
 			if (now >= idle_end)
 				break;
-			deadline = idle_end;
+			deadline = min_u64(deadline, idle_end);
 		}
 		deadline = min_u64(deadline, min_u64(tx_next_due(r), rx_end));
 		if (deadline == UINT64_MAX) {

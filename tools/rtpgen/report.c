@@ -309,3 +309,54 @@ int report(const struct run *r, uint64_t elapsed_ns)
 	report_text(r, secs, &tt, &rt);
 	return 0;
 }
+
+/* --progress: one line on stderr per interval with rates since the last
+ * line and running totals; a JSON object per line with --json. */
+void progress(const struct run *r, uint64_t elapsed_ns)
+{
+	static uint64_t prev_ns, prev_tx, prev_rx;
+	const struct cfg *c = r->cfg;
+	struct tx_stats tt = { 0 };
+	struct rx_tot rt = { 0 };
+	double dt = (elapsed_ns - prev_ns) / 1e9, jit;
+	double tx_pps, rx_pps;
+
+	sum_tx(r, &tt);
+	sum_rx(r, &rt);
+	tx_pps = dt > 0 ? (tt.packets - prev_tx) / dt : 0;
+	rx_pps = dt > 0 ? (rt.packets - prev_rx) / dt : 0;
+	jit = rt.receiving ? rt.jit_sum / rt.receiving : 0;
+	prev_ns = elapsed_ns;
+	prev_tx = tt.packets;
+	prev_rx = rt.packets;
+	if (c->json) {
+		json_object *o = json_object_new_object();
+
+		add(o, "t_s", j_dbl(elapsed_ns / 1e9));
+		if (c->mode & MODE_SEND) {
+			add(o, "tx_packets", j_u64(tt.packets));
+			add(o, "tx_pps", j_dbl(tx_pps));
+		}
+		if (c->mode & MODE_RECV) {
+			add(o, "rx_packets", j_u64(rt.packets));
+			add(o, "rx_pps", j_dbl(rx_pps));
+			add(o, "lost", json_object_new_int64(rt.lost));
+			add(o, "duplicates", j_u64(rt.dups));
+			add(o, "reordered", j_u64(rt.reord));
+			add(o, "streams_receiving", j_u64(rt.receiving));
+			add(o, "jitter_ms_avg", j_dbl(jit));
+		}
+		fprintf(stderr, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+		return;
+	}
+	fprintf(stderr, "rtpgen: %7.1f s", elapsed_ns / 1e9);
+	if (c->mode & MODE_SEND)
+		fprintf(stderr, "  tx %.0f pps", tx_pps);
+	if (c->mode & MODE_RECV)
+		fprintf(stderr, "  rx %.0f pps from %llu streams, lost %lld, dup %llu, "
+			"reordered %llu, jitter %.3f ms", rx_pps,
+			(unsigned long long)rt.receiving, (long long)rt.lost,
+			(unsigned long long)rt.dups, (unsigned long long)rt.reord, jit);
+	fputc('\n', stderr);
+}

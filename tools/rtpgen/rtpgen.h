@@ -37,7 +37,7 @@ struct cfg {
 	uint64_t interval_ns;
 	uint64_t count;			/* packets per stream (send) */
 	double duration_s;
-	double linger_s, idle_s;
+	double linger_s, idle_s, progress_s;
 	bool have_ssrc;
 	uint32_t ssrc_base;
 	uint64_t seed;
@@ -124,5 +124,6 @@ void rx_drain(struct run *r, uint32_t idx);
 
 /* report.c */
 int report(const struct run *r, uint64_t elapsed_ns);
+void progress(const struct run *r, uint64_t elapsed_ns);
 
 #endif
