@@ -18,9 +18,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Port ranges: a base derived from our PID so parallel runs of this suite
-# (several engineers on one host) rarely collide; each pair takes 1000 ports.
-base=$((20000 + ($$ % 20) * 2000))
+# Ports: below the ephemeral range (32768-60999) so no kernel-picked port
+# takes ours, at a base derived from our PID so parallel runs of this suite
+# rarely collide; every socket binds an explicit port in [base, base+2000).
+base=$((10000 + ($$ % 11) * 2000))
 
 # q FILE EXPR: true when the Python expression over the JSON `j` holds.
 q() {
@@ -52,34 +53,39 @@ pair() {
 	local name=$1 port=$2 addr=$3 rxa=$4 txa=$5 dst
 	case $addr in *:*) dst="[$addr]:$port" ;; *) dst="$addr:$port" ;; esac
 	# shellcheck disable=SC2086
-	$G recv --listen "$dst" --idle 0.7 --duration 20 --json $rxa \
+	$NICE $G recv --listen "$dst" --idle 0.7 --duration 20 --json $rxa \
 		>"$tmp/$name.rx.json" 2>"$tmp/$name.rx.err" &
 	pids+=($!)
 	wait_ready "$tmp/$name.rx.err" || echo "# $name: receiver not ready: $(cat "$tmp/$name.rx.err")"
 	# shellcheck disable=SC2086
-	$G send --dst "$dst" --json $txa >"$tmp/$name.tx.json" 2>"$tmp/$name.tx.err" &
+	$NICE $G send --dst "$dst" --json $txa >"$tmp/$name.tx.json" 2>"$tmp/$name.tx.err" &
 	pids+=($!)
 }
 
 S=20	# streams per pair
+NICE=""
 # Group 1, in parallel: everything but the jitter measurements.
 pair v4   $((base))       127.0.0.1 "--streams $S" "--streams $S --src 127.0.0.1:$((base + 1000)) --duration 1"
 pair v6   $((base + 100)) ::1       "--streams $S" "--streams $S --src [::1]:$((base + 1100)) --duration 1"
-pair drop $((base + 200)) 127.0.0.1 "--streams $S" "--streams $S --ptime 5 --count 101 --drop-every 10"
-pair loss $((base + 300)) 127.0.0.1 "--streams $S" "--streams $S --ptime 5 --count 100 --loss 5 --seed 7"
-pair dup  $((base + 400)) 127.0.0.1 "--streams $S" "--streams $S --ptime 5 --count 100 --dup 10 --seed 8"
-pair reo  $((base + 500)) 127.0.0.1 "--streams $S" "--streams $S --ptime 5 --count 100 --reorder 10 --seed 9"
+pair drop $((base + 200)) 127.0.0.1 "--streams $S" "--streams $S --ptime 5 --count 101 --drop-every 10 --src 127.0.0.1:$((base + 1200))"
+pair loss $((base + 300)) 127.0.0.1 "--streams $S" "--streams $S --ptime 5 --count 100 --loss 5 --seed 7 --src 127.0.0.1:$((base + 1300))"
+pair dup  $((base + 400)) 127.0.0.1 "--streams $S" "--streams $S --ptime 5 --count 100 --dup 10 --seed 8 --src 127.0.0.1:$((base + 1400))"
+pair reo  $((base + 500)) 127.0.0.1 "--streams $S" "--streams $S --ptime 5 --count 100 --reorder 10 --seed 9 --src 127.0.0.1:$((base + 1500))"
 pair one  $((base + 600)) 127.0.0.1 "--streams $S --port-step 1" \
 	"--streams $S --port-step 1 --ptime 5 --count 100 --one-socket --src 127.0.0.1:$((base + 1600))"
-# both: two symmetric endpoints, each measuring the other.
+# both: two symmetric endpoints, each measuring the other; both bind
+# before either sends (--start-after).
 $G both --src 127.0.0.1:$((base + 700)) --dst 127.0.0.1:$((base + 800)) --streams 10 \
-	--duration 1 --linger 0.7 --json >"$tmp/bothA.json" 2>"$tmp/bothA.err" &
+	--duration 1 --linger 0.7 --start-after 1 --json >"$tmp/bothA.json" 2>"$tmp/bothA.err" &
 pids+=($!)
+wait_ready "$tmp/bothA.err" || echo "# both A not ready: $(cat "$tmp/bothA.err")"
 $G both --src 127.0.0.1:$((base + 800)) --dst 127.0.0.1:$((base + 700)) --streams 10 \
-	--duration 1 --linger 0.7 --json >"$tmp/bothB.json" 2>"$tmp/bothB.err" &
+	--duration 1 --linger 0.7 --start-after 0.5 --json >"$tmp/bothB.json" 2>"$tmp/bothB.err" &
 pids+=($!)
 wait
 pids=()
+# Anything the runs said besides "ready" (bind errors...) goes in the log.
+grep -H 'rtpgen:' "$tmp"/*.err | grep -v ': ready:' | sed 's/^/# /'
 
 f=$tmp/v4.rx.json t=$tmp/v4.tx.json
 chk "v4 clean: sender sent 20 x 50 packets" "$t" 'j["tx"]["packets"] == 1000' 'j["tx"]["packets"]'
@@ -131,7 +137,10 @@ done
 # reordering): the A.8 estimate converges to E|d1 - d2| = D/3, and the mean
 # one-way latency rises by D/2. D = 15 ms: expect jitter 5 ms +- 1 ms and
 # latency 7.5 ms +- 1.5 ms; the clean run stays under 1.5 ms.
-pair jit $((base + 900)) 127.0.0.1 "--streams $S" "--streams $S --duration 2 --delay-jitter 15 --seed 11"
+# Timing is what is measured here: as root, run ahead of other load on the
+# host (a busy CPU delays our sends by milliseconds and that shows as jitter).
+[ "$(id -u)" -eq 0 ] && NICE="nice -n -10"
+pair jit $((base + 900)) 127.0.0.1 "--streams $S" "--streams $S --duration 2 --delay-jitter 15 --seed 11 --src 127.0.0.1:$((base + 1900))"
 wait
 pids=()
 f=$tmp/jit.rx.json
@@ -154,7 +163,7 @@ chk "JSON both: tx and rx" "$tmp/bothA.json" "j['mode'] == 'both' and 'tx' in j 
 
 # Same seed, same impairments and SSRCs.
 seedrun() {
-	$G send --dst 127.0.0.1:9 --streams 3 --ptime 1 --count 50 --loss 20 --seed 42 --json >"$1" 2>/dev/null
+	$G send --dst 127.0.0.1:9 --src 127.0.0.1:$((base + 1980)) --streams 3 --ptime 1 --count 50 --loss 20 --seed 42 --json >"$1" 2>/dev/null
 }
 seedrun "$tmp/s1.json"; seedrun "$tmp/s2.json"
 ok "--seed: two runs drop the same packets and use the same SSRCs" python3 -c '
@@ -164,7 +173,7 @@ k=lambda j:[(s["ssrc"],s["tx"]["dropped"]) for s in j["per_stream"]]
 sys.exit(0 if k(a)==k(b) and a["tx"]["dropped"]>0 else 1)' "$tmp/s1.json" "$tmp/s2.json"
 
 # --progress: JSON lines on stderr while the run goes on.
-$G send --dst 127.0.0.1:9 --streams 2 --duration 0.7 --progress 0.2 --json >/dev/null 2>"$tmp/prog.err"
+$G send --dst 127.0.0.1:9 --src 127.0.0.1:$((base + 1990)) --streams 2 --duration 0.7 --progress 0.2 --json >/dev/null 2>"$tmp/prog.err"
 ok "--progress: 3 JSON lines with t_s and tx_pps on stderr" python3 -c '
 import json,sys
 l=[json.loads(x) for x in open(sys.argv[1]) if x.startswith("{")]
@@ -200,7 +209,7 @@ badarg "unknown command" frob frob
 badarg "missing option value" --streams send --dst 127.0.0.1:5000 --streams
 
 # The open-files limit: a clear message and exit 1.
-out=$(bash -c "ulimit -n 64 && exec $G recv --listen 127.0.0.1:$((base + 1900)) --streams 100 --duration 0.1" 2>&1)
+out=$(bash -c "ulimit -n 64 && exec $G recv --listen 127.0.0.1:$((base + 1950)) --streams 100 --duration 0.1" 2>&1)
 rc=$?
 check "open-files limit: exit 1" 1 "$rc"
 ok "open-files limit: says so ($out)" grep -q 'open-files limit is 64' <<<"$out"

@@ -53,6 +53,8 @@ static const char usage[] =
 "  --duration S         send for S seconds: exactly S*1000/ptime packets per stream;\n"
 "                       recv: stop after S seconds\n"
 "  --count N            send N packets per stream (instead of --duration)\n"
+"  --start-after S      start sending S seconds after the sockets are bound (both\n"
+"                       ends of a test can bind before either sends)\n"
 "\n"
 "Impairments, decided per packet by the sender (send, both):\n"
 "  --drop-every N       do not send every Nth packet (exactly 1/N loss)\n"
@@ -134,7 +136,7 @@ enum {
 	O_STREAMS = 256, O_PORT_STEP, O_DST, O_SRC, O_LISTEN, O_ONE_SOCKET, O_PT,
 	O_PAYLOAD, O_PTIME, O_PPS, O_CLOCK, O_TS_STEP, O_SSRC, O_DURATION, O_COUNT,
 	O_DROP_EVERY, O_LOSS, O_DUP, O_REORDER, O_DELAY, O_SEED, O_IDLE, O_LINGER,
-	O_RCVBUF, O_SNDBUF, O_JSON, O_PROGRESS, O_NO_PER_STREAM, O_HELP,
+	O_RCVBUF, O_SNDBUF, O_JSON, O_PROGRESS, O_START_AFTER, O_NO_PER_STREAM, O_HELP,
 };
 
 static const struct option opts[] = {
@@ -150,7 +152,8 @@ static const struct option opts[] = {
 	{ "delay-jitter", 1, 0, O_DELAY }, { "seed", 1, 0, O_SEED },
 	{ "idle", 1, 0, O_IDLE }, { "linger", 1, 0, O_LINGER },
 	{ "rcvbuf", 1, 0, O_RCVBUF }, { "sndbuf", 1, 0, O_SNDBUF },
-	{ "json", 0, 0, O_JSON }, { "progress", 1, 0, O_PROGRESS }, { "no-per-stream", 0, 0, O_NO_PER_STREAM },
+	{ "json", 0, 0, O_JSON }, { "progress", 1, 0, O_PROGRESS },
+	{ "start-after", 1, 0, O_START_AFTER }, { "no-per-stream", 0, 0, O_NO_PER_STREAM },
 	{ "help", 0, 0, O_HELP }, { 0 },
 };
 
@@ -165,6 +168,7 @@ static int opt_modes(int o)
 	case O_DST: case O_SRC: case O_PT: case O_PAYLOAD: case O_PTIME: case O_PPS:
 	case O_TS_STEP: case O_SSRC: case O_COUNT: case O_DROP_EVERY: case O_LOSS:
 	case O_DUP: case O_REORDER: case O_DELAY: case O_SEED: case O_SNDBUF:
+	case O_START_AFTER:
 		return C_SEND | C_BOTH;
 	case O_ONE_SOCKET:
 		return C_SEND;
@@ -282,6 +286,9 @@ static void parse_args(int argc, char **argv, struct cfg *c)
 		case O_RCVBUF: c->rcvbuf = parse_u64("--rcvbuf", optarg, 4096, 1 << 30); break;
 		case O_SNDBUF: c->sndbuf = parse_u64("--sndbuf", optarg, 4096, 1 << 30); break;
 		case O_JSON: c->json = true; break;
+		case O_START_AFTER:
+			c->start_after_s = parse_dbl("--start-after", optarg, 0, 3600, false);
+			break;
 		case O_PROGRESS:
 			c->progress_s = parse_dbl("--progress", optarg, 0.1, 3600, false);
 			break;
@@ -481,7 +488,7 @@ int main(int argc, char **argv)
 		goto out;
 	ready_line(&r);
 	/* Start a little ahead so the first packets are not already late. */
-	r.t0_ns = now_mono_ns() + 2000000;
+	r.t0_ns = now_mono_ns() + 2000000 + (uint64_t)(cfg.start_after_s * 1e9);
 	if (cfg.mode & MODE_SEND)
 		tx_init(&r);
 	err = run_loop(&r);

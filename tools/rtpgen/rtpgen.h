@@ -37,7 +37,7 @@ struct cfg {
 	uint64_t interval_ns;
 	uint64_t count;			/* packets per stream (send) */
 	double duration_s;
-	double linger_s, idle_s, progress_s;
+	double linger_s, idle_s, progress_s, start_after_s;
 	bool have_ssrc;
 	uint32_t ssrc_base;
 	uint64_t seed;
