@@ -6,6 +6,7 @@ include lib/lib.mk
 RTPGEN_SRCS := $(wildcard tools/rtpgen/*.c)
 RTPGEN_LDLIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null || echo -ljson-c) -lm
 ALL_TARGETS += $(BUILD)/rtpgen
+INSTALL_BINS += $(BUILD)/rtpgen
 
 $(BUILD)/rtpgen: $(RTPGEN_SRCS) $(LIBRTP_SRCS) $(wildcard tools/rtpgen/*.h) \
 		include/rtprelay/rtp.h | $(BUILD)
