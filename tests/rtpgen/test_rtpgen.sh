@@ -82,6 +82,14 @@ wait_ready "$tmp/bothA.err" || echo "# both A not ready: $(cat "$tmp/bothA.err")
 $G both --src 127.0.0.1:$((base + 800)) --dst 127.0.0.1:$((base + 700)) --streams 10 \
 	--duration 1 --linger 0.7 --start-after 0.5 --json >"$tmp/bothB.json" 2>"$tmp/bothB.err" &
 pids+=($!)
+# echo: reflects a both's streams; the both measures the round trip.
+$G echo --listen 127.0.0.1:$((base + 1700)) --streams 10 --idle 0.7 --duration 20 --json \
+	>"$tmp/echo.json" 2>"$tmp/echo.err" &
+pids+=($!)
+wait_ready "$tmp/echo.err" || echo "# echo not ready: $(cat "$tmp/echo.err")"
+$G both --src 127.0.0.1:$((base + 1800)) --dst 127.0.0.1:$((base + 1700)) --streams 10 \
+	--ptime 5 --count 50 --linger 0.5 --json >"$tmp/echoed.json" 2>"$tmp/echoed.err" &
+pids+=($!)
 wait
 pids=()
 # Anything the runs said besides "ready" (bind errors...) goes in the log.
@@ -132,6 +140,11 @@ for e in A B; do
 	chk "both $e: sent 10 x 50 and received 10 x 50, 0 lost" "$tmp/both$e.json" \
 		'j["tx"]["packets"] == 500 and j["rx"]["unique"] == 500 and j["rx"]["lost"] == 0' 'j["rx"]["unique"]'
 done
+
+chk "echo: received and sent back 10 x 50" "$tmp/echo.json" \
+	'j["mode"] == "echo" and j["rx"]["unique"] == 500 and j["tx"]["packets"] == 500' 'j["tx"]["packets"]'
+chk "echo: the both got its 500 packets back, round-trip latency measured" "$tmp/echoed.json" \
+	'j["rx"]["unique"] == 500 and j["rx"]["lost"] == 0 and j["rx"]["latency_ms"] is not None' 'j["rx"]["unique"]'
 
 # Group 2: jitter. Uniform random delay 0..D per packet (D < ptime, so no
 # reordering): the A.8 estimate converges to E|d1 - d2| = D/3, and the mean
@@ -206,6 +219,7 @@ badarg "ports beyond 65535" --dst send --dst 127.0.0.1:65000 --streams 1000
 badarg "IPv4 --src with IPv6 --dst" --src send --dst '[::1]:5000' --src 127.0.0.1
 badarg "unknown option" --frobnicate send --dst 127.0.0.1:5000 --frobnicate
 badarg "unknown command" frob frob
+badarg "--dup in echo" --dup echo --listen 127.0.0.1:5000 --dup 5
 badarg "missing option value" --streams send --dst 127.0.0.1:5000 --streams
 
 # The open-files limit: a clear message and exit 1.

@@ -25,11 +25,14 @@ static const char usage[] =
 "usage: rtpgen send --dst ADDR:PORT [options]\n"
 "       rtpgen recv --listen ADDR:PORT [options]\n"
 "       rtpgen both --src ADDR:PORT --dst ADDR:PORT [options]\n"
+"       rtpgen echo --listen ADDR:PORT [options]\n"
 "\n"
 "send  sends --streams RTP streams; stream i goes from port SRC+i*STEP to DST+i*STEP.\n"
 "recv  binds --streams ports LISTEN+i*STEP and measures what arrives on each.\n"
 "both  each stream's socket sends to DST+i*STEP and measures what arrives on it\n"
 "      (symmetric RTP, as a phone or SBC does): both directions of a relay.\n"
+"echo  like recv, and sends every packet back unchanged to where it came from:\n"
+"      a 'both' on the other side then measures the round trip.\n"
 "\n"
 "Streams:\n"
 "  --streams N          number of streams (default 1)\n"
@@ -160,6 +163,7 @@ static const struct option opts[] = {
 #define C_SEND	(1 << MODE_SEND)
 #define C_RECV	(1 << MODE_RECV)
 #define C_BOTH	(1 << MODE_BOTH)
+#define C_ECHO	(1 << MODE_ECHO)
 
 /* Which commands each option makes sense in; others are refused by name. */
 static int opt_modes(int o)
@@ -173,11 +177,11 @@ static int opt_modes(int o)
 	case O_ONE_SOCKET:
 		return C_SEND;
 	case O_LISTEN: case O_IDLE: case O_RCVBUF:
-		return C_RECV | C_BOTH;
+		return C_RECV | C_BOTH | C_ECHO;
 	case O_LINGER:
 		return C_BOTH;
 	default:
-		return C_SEND | C_RECV | C_BOTH;
+		return C_SEND | C_RECV | C_BOTH | C_ECHO;
 	}
 }
 
@@ -208,8 +212,10 @@ static void parse_args(int argc, char **argv, struct cfg *c)
 		c->mode = MODE_RECV;
 	else if (!strcmp(cmd, "both"))
 		c->mode = MODE_BOTH;
+	else if (!strcmp(cmd, "echo"))
+		c->mode = MODE_ECHO;
 	else
-		usage_err("unknown command '%s' (send, recv, both; --help for usage)", cmd);
+		usage_err("unknown command '%s' (send, recv, both, echo; --help for usage)", cmd);
 
 	*c = (struct cfg){
 		.mode = c->mode, .streams = 1, .port_step = 2, .pt = 0,
@@ -402,7 +408,7 @@ static int run_loop(struct run *r)
 	uint64_t now, tx_end = 0, rx_end = UINT64_MAX, next_prog = UINT64_MAX;
 	uint64_t prog_ns = (uint64_t)(c->progress_s * 1e9);
 
-	if (c->mode == MODE_RECV && c->duration_s > 0)
+	if (!(c->mode & MODE_SEND) && c->duration_s > 0)
 		rx_end = r->t0_ns + (uint64_t)(c->duration_s * 1e9);
 	if (prog_ns)
 		next_prog = r->t0_ns + prog_ns;
@@ -431,7 +437,7 @@ static int run_loop(struct run *r)
 			next_prog += prog_ns;
 		}
 		deadline = next_prog;
-		if (c->idle_s > 0 && r->last_rx_ns && (c->mode == MODE_RECV || !r->tx_active)) {
+		if (c->idle_s > 0 && r->last_rx_ns && (!(c->mode & MODE_SEND) || !r->tx_active)) {
 			uint64_t idle_end = r->last_rx_ns + (uint64_t)(c->idle_s * 1e9);
 
 			if (now >= idle_end)

@@ -6,6 +6,7 @@
 
 static const char *const mode_name[] = {
 	[MODE_SEND] = "send", [MODE_RECV] = "recv", [MODE_BOTH] = "both",
+	[MODE_ECHO] = "echo",
 };
 
 struct rx_tot {
@@ -210,7 +211,7 @@ static int report_json(const struct run *r, double secs, const struct tx_stats *
 	add(root, "streams", j_u64(c->streams));
 	add(root, "elapsed_s", j_dbl(secs));
 	add(root, "config", config_obj(c));
-	if (c->mode & MODE_SEND) {
+	if (MODE_HAS_TX(c->mode)) {
 		o = tx_obj(tt);
 		add(o, "pps", j_dbl(secs > 0 ? tt->packets / secs : 0));
 		add(root, "tx", o);
@@ -253,8 +254,9 @@ static int report_json(const struct run *r, double secs, const struct tx_stats *
 				format_sockaddr(&s->dst.ss, a, sizeof(a));
 				add(o, "dst", json_object_new_string(a));
 				add(o, "ssrc", j_u64(s->ssrc));
-				add(o, "tx", tx_obj(&s->tx));
 			}
+			if (MODE_HAS_TX(c->mode))
+				add(o, "tx", tx_obj(&s->tx));
 			if (c->mode & MODE_RECV)
 				add(o, "rx", rx_stream_obj(s));
 			json_object_array_add(arr, o);
@@ -273,7 +275,7 @@ static void report_text(const struct run *r, double secs, const struct tx_stats 
 	const struct cfg *c = r->cfg;
 
 	printf("rtpgen %s: %u streams, %.3f s\n", mode_name[c->mode], c->streams, secs);
-	if (c->mode & MODE_SEND)
+	if (MODE_HAS_TX(c->mode))
 		printf("tx: %llu packets (%.0f pps), %llu dropped, %llu duplicated, "
 		       "%llu reordered on purpose, %llu send errors, late max %.3f ms\n",
 		       (unsigned long long)tt->packets, secs > 0 ? tt->packets / secs : 0,
@@ -333,7 +335,7 @@ void progress(const struct run *r, uint64_t elapsed_ns)
 		json_object *o = json_object_new_object();
 
 		add(o, "t_s", j_dbl(elapsed_ns / 1e9));
-		if (c->mode & MODE_SEND) {
+		if (MODE_HAS_TX(c->mode)) {
 			add(o, "tx_packets", j_u64(tt.packets));
 			add(o, "tx_pps", j_dbl(tx_pps));
 		}
@@ -351,7 +353,7 @@ void progress(const struct run *r, uint64_t elapsed_ns)
 		return;
 	}
 	fprintf(stderr, "rtpgen: %7.1f s", elapsed_ns / 1e9);
-	if (c->mode & MODE_SEND)
+	if (MODE_HAS_TX(c->mode))
 		fprintf(stderr, "  tx %.0f pps", tx_pps);
 	if (c->mode & MODE_RECV)
 		fprintf(stderr, "  rx %.0f pps from %llu streams, lost %lld, dup %llu, "

@@ -19,7 +19,12 @@ enum {
 	MODE_SEND = 1,
 	MODE_RECV = 2,
 	MODE_BOTH = MODE_SEND | MODE_RECV,
+	MODE_ECHO_BIT = 4,
+	MODE_ECHO = MODE_RECV | MODE_ECHO_BIT,	/* receive, meter, send back */
 };
+
+/* Modes that send packets (generated, or echoed) and so report "tx". */
+#define MODE_HAS_TX(m)	((m) & (MODE_SEND | MODE_ECHO_BIT))
 
 struct endpoint {
 	struct sockaddr_storage ss;

@@ -11,6 +11,8 @@
 
 static struct {
 	struct mmsghdr msgs[RX_BATCH];
+	struct mmsghdr echo[RX_BATCH];
+	struct iovec echo_iov[RX_BATCH];
 	struct iovec iov[RX_BATCH];
 	struct sockaddr_storage from[RX_BATCH];
 	uint8_t ctl[RX_BATCH][CMSG_SPACE(sizeof(struct timespec))];
@@ -78,6 +80,34 @@ int rx_init(void)
 	return 0;
 }
 
+/* echo: the batch goes back where it came from, unchanged, in one sendmmsg. */
+static void echo_back(struct stream *s, int n)
+{
+	int done = 0;
+
+	for (int j = 0; j < n; j++) {
+		b.echo_iov[j] = (struct iovec){ b.buf[j], b.msgs[j].msg_len };
+		b.echo[j].msg_hdr = (struct msghdr){
+			.msg_name = &b.from[j], .msg_namelen = b.msgs[j].msg_hdr.msg_namelen,
+			.msg_iov = &b.echo_iov[j], .msg_iovlen = 1,
+		};
+	}
+	while (done < n) {
+		int k = sendmmsg(s->fd, b.echo + done, n - done, MSG_DONTWAIT);
+
+		if (k <= 0) {
+			s->tx.errors++;
+			done++;
+			continue;
+		}
+		for (int j = done; j < done + k; j++) {
+			s->tx.packets++;
+			s->tx.bytes += b.echo_iov[j].iov_len;
+		}
+		done += k;
+	}
+}
+
 void rx_drain(struct run *r, uint32_t idx)
 {
 	struct stream *s = &r->st[idx];
@@ -95,6 +125,8 @@ void rx_drain(struct run *r, uint32_t idx)
 			return;
 		for (int j = 0; j < n; j++)
 			account(r, s, &b.msgs[j].msg_hdr, b.buf[j], b.msgs[j].msg_len);
+		if (r->cfg->mode == MODE_ECHO)
+			echo_back(s, n);
 		r->last_rx_ns = now_mono_ns();
 	} while (n == RX_BATCH);
 }
