@@ -5,3 +5,6 @@ $(BUILD)/rtprelayctl: tools/rtprelayctl.c $(DP_LIB) $(wildcard controller/*.h) $
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(DP_LIBS) $(JSONC_LIBS)
 ALL_TARGETS += $(BUILD)/rtprelayctl
 INSTALL_BINS += $(BUILD)/rtprelayctl
+
+# rtpgen (its own fragment so other tools merge without conflicts)
+include tools/rtpgen.mk
