@@ -355,8 +355,10 @@ int rr_xdp_attach(const struct rr_xdp_attach_opts *o, char *info,
 		ret = bpf_map__set_pin_path(map, path);
 		if (!ret)
 			ret = match_devmap_flags(map, path);
+		/* Maps indexed by flow id are as large as the flow table. */
 		if (!ret && (!strcmp(name, RTPRELAY_MAP_FLOWS) ||
-			     !strcmp(name, RTPRELAY_MAP_FLOW_STATS)))
+			     !strcmp(name, RTPRELAY_MAP_FLOW_STATS) ||
+			     !strcmp(name, RTPRELAY_MAP_NH_CACHE)))
 			ret = bpf_map__set_max_entries(map, max);
 		if (ret) {
 			say(err, errlen, "map %s: %s", name, strerror(-ret));

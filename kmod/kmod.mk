@@ -29,7 +29,6 @@ ALL_TARGETS += $(KMOD_NL_OBJS) $(BUILD)/tests/rrnl $(BUILD)/tests/udptool
 # The module in a VM (qemu TCG, Debian cloud kernel): tests/kmod/.
 TEST_SUITES += tests/kmod/test_kmod_vm.sh
 # The module's RTP view is checked against the XDP tier's, packet for packet.
-$(BUILD)/tests/test_rtp_stats: bpf/rtp_stats.bpf.h
 # The XDP tier inside the VM's kernel (Debian 12, 6.1): a minimal libbpf
 # loader, and the suite that proves the program loads and forwards there.
 $(BUILD)/tests/xdpload: tests/kmod/xdpload.c tests/kmod/cli_common.h $(wildcard include/rtprelay/*.h) | $(BUILD)/tests

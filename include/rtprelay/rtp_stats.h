@@ -14,8 +14,46 @@
 #define RTPRELAY_RTP_MAX_DROPOUT	3000
 #define RTPRELAY_RTP_MAX_MISORDER	100
 
+/* BPF needs the body inlined (packet pointers cannot cross subprograms on
+ * older kernels); elsewhere the compiler decides. */
+#ifdef __bpf__
+#define RTPRELAY_INLINE static __always_inline
+#else
+#define RTPRELAY_INLINE static inline
+#endif
+
+/*
+ * now_ns in RTP timestamp units, modulo 2^32 (only differences matter).
+ * The packet path cannot afford two 64-bit divisions, so the usual clocks
+ * use a multiply and shift: ts = (now_ns >> 10) * m >> 32 with
+ * m = rate * 2^42 / 1e9. Bits 32..63 of the 64-bit product are exact even
+ * when it overflows, which is all a wrapping timestamp needs. The rounding
+ * of m makes the clock run up to 1.1e-5 off (below the drift of real RTP
+ * senders): a step of 20 ms or 10 s comes out within one unit, which is
+ * what transit differences and jitter need; the time base has 1.024 us
+ * resolution.
+ */
+#define RTPRELAY_TS_MULT(rate)	((__u64)(rate) * (1ULL << 42) / 1000000000ULL)
+
+RTPRELAY_INLINE __u32 rtprelay_ns_to_ts(__u64 now_ns, __u32 rate)
+{
+	__u64 m;
+
+	switch (rate) {
+	case 8000:	m = RTPRELAY_TS_MULT(8000); break;
+	case 16000:	m = RTPRELAY_TS_MULT(16000); break;
+	case 44100:	m = RTPRELAY_TS_MULT(44100); break;
+	case 48000:	m = RTPRELAY_TS_MULT(48000); break;
+	case 90000:	m = RTPRELAY_TS_MULT(90000); break;
+	default:
+		/* microseconds first: the product stays in 64 bits */
+		return (__u32)((now_ns / 1000) * rate / 1000000);
+	}
+	return (__u32)(((now_ns >> 10) * m) >> 32);
+}
+
 /* Clock rate of a static payload type (RFC 3551), 0 when dynamic/unknown. */
-static inline __u32 rtprelay_rtp_pt_rate(__u8 pt)
+RTPRELAY_INLINE __u32 rtprelay_rtp_pt_rate(__u8 pt)
 {
 	switch (pt) {
 	case 0: case 3: case 4: case 5: case 7: case 8: case 9:
@@ -30,7 +68,7 @@ static inline __u32 rtprelay_rtp_pt_rate(__u8 pt)
 }
 
 /* True when a packet of a flow with `flags` is RTCP (RFC 5761 for mux). */
-static inline int rtprelay_is_rtcp(__u32 flags, const __u8 *udp_payload,
+RTPRELAY_INLINE int rtprelay_is_rtcp(__u32 flags, const __u8 *udp_payload,
 				   __u32 len)
 {
 	if (flags & RTPRELAY_F_RTCP)
@@ -40,13 +78,13 @@ static inline int rtprelay_is_rtcp(__u32 flags, const __u8 *udp_payload,
 }
 
 /*
- * Update the view with one RTP packet, step for step as the XDP tier's
- * bpf/rtp_stats.bpf.h does (A.1 without probation, A.8 integer jitter), so
- * both tiers report the same numbers. hdr: the first 12 bytes of the UDP
+ * Update the view with one RTP packet (A.1 without probation, A.8 integer
+ * jitter). Every tier calls this one function, so all report the same
+ * numbers for the same packets. hdr: the first 12 bytes of the UDP
  * payload (caller checked len >= 12). flow_rate: rtprelay_flow.clock_rate.
  * now_ns: CLOCK_MONOTONIC. SSRC is kept in host order.
  */
-static inline void rtprelay_rtp_update(struct rtprelay_rtp_stats *r,
+RTPRELAY_INLINE void rtprelay_rtp_update(struct rtprelay_rtp_stats *r,
 				       const __u8 *hdr, __u32 flow_rate,
 				       __u64 now_ns)
 {
@@ -61,10 +99,8 @@ static inline void rtprelay_rtp_update(struct rtprelay_rtp_stats *r,
 	ssrc = (__u32)hdr[8] << 24 | (__u32)hdr[9] << 16 | (__u32)hdr[10] << 8 | hdr[11];
 	clock = flow_rate ? flow_rate : rtprelay_rtp_pt_rate(hdr[1] & 0x7f);
 
-	/* Arrival in timestamp units; microseconds first keeps the product
-	 * inside 64 bits for years of uptime. */
 	if (clock)
-		transit = (__s32)((__u32)((now_ns / 1000) * clock / 1000000) - ts);
+		transit = (__s32)(rtprelay_ns_to_ts(now_ns, clock) - ts);
 
 	if (!r->received || r->ssrc != ssrc) {
 		if (r->received)
