@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <rtprelay/bpf_maps.h>
+#include <rtprelay/rtp_stats.h>
 
 #include "dp_xdp.h"
 
@@ -182,16 +183,17 @@ static int xdp_flow_stats(struct rr_dp *dp, __u32 id,
 	struct xdp_priv *p = priv_of(dp);
 	const size_t stride = PCPU_STRIDE(struct rtprelay_flow_stats);
 	__u32 best = 0;
-	int cpu, i;
+	int cpu, i, best_cpu = 0;
 
 	if (id >= p->max_ids)
 		return -ERANGE;
 	if (bpf_map_lookup_elem(p->stats_fd, &id, p->percpu))
 		return -errno;
+#define CPU_STATS(cpu) ((const struct rtprelay_flow_stats *)((const char *)p->percpu + \
+							   (size_t)(cpu) * stride))
 	memset(st, 0, sizeof(*st));
 	for (cpu = 0; cpu < p->ncpus; cpu++) {
-		const struct rtprelay_flow_stats *c =
-			(const void *)((const char *)p->percpu + (size_t)cpu * stride);
+		const struct rtprelay_flow_stats *c = CPU_STATS(cpu);
 
 		st->packets += c->packets;
 		st->bytes += c->bytes;
@@ -201,13 +203,18 @@ static int xdp_flow_stats(struct rr_dp *dp, __u32 id,
 			st->last_seen_ns = c->last_seen_ns;
 		for (i = 0; i < RTPRELAY_FDROP_MAX; i++)
 			st->drops[i] += c->drops[i];
-		/* RTP state cannot be summed: one stream is normally steered
-		 * to one CPU, so take the CPU that saw most of it. */
 		if (cpu == 0 || c->rtp.received > best) {
 			best = c->rtp.received;
-			st->rtp = c->rtp;
+			best_cpu = cpu;
 		}
 	}
+	/* The RTP view: the CPU that saw most of the stream, with the parts
+	 * other CPUs saw folded in. */
+	st->rtp = CPU_STATS(best_cpu)->rtp;
+	for (cpu = 0; cpu < p->ncpus; cpu++)
+		if (cpu != best_cpu)
+			rtprelay_rtp_merge(&st->rtp, &CPU_STATS(cpu)->rtp);
+#undef CPU_STATS
 	return 0;
 }
 

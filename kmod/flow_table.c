@@ -13,6 +13,7 @@
 #include <linux/log2.h>
 #include <linux/timekeeping.h>
 #include <linux/moduleparam.h>
+#include <rtprelay/rtp_stats.h>
 #include "rtprelay.h"
 
 unsigned int rr_max_flows;
@@ -271,8 +272,8 @@ int rr_walk(unsigned long *bucket, unsigned long *idx,
 void rr_entry_stats(const struct rr_entry *e, struct rtprelay_flow_stats *out)
 {
 	const struct rtprelay_flow_stats *s;
+	int cpu, i, best_cpu = -1;
 	u32 best = 0;
-	int cpu, i;
 
 	memset(out, 0, sizeof(*out));
 	for_each_possible_cpu(cpu) {
@@ -286,9 +287,17 @@ void rr_entry_stats(const struct rr_entry *e, struct rtprelay_flow_stats *out)
 			out->drops[i] += s->drops[i];
 		if (s->rtp.received > best) {
 			best = s->rtp.received;
-			out->rtp = s->rtp;
+			best_cpu = cpu;
 		}
 	}
+	/* The RTP view: the CPU that saw most of the stream, with the parts
+	 * other CPUs saw folded in. */
+	if (best_cpu < 0)
+		return;
+	out->rtp = per_cpu_ptr(e->stats, best_cpu)->rtp;
+	for_each_possible_cpu(cpu)
+		if (cpu != best_cpu)
+			rtprelay_rtp_merge(&out->rtp, &per_cpu_ptr(e->stats, cpu)->rtp);
 }
 
 /*

@@ -138,4 +138,36 @@ RTPRELAY_INLINE void rtprelay_rtp_update(struct rtprelay_rtp_stats *r,
 	r->clock_rate = clock;
 }
 
+/*
+ * Fold one CPU's view of a stream into another's. A stream normally stays on
+ * one CPU, but a sender whose packets arrive on several CPUs (a veth, RSS
+ * changes) leaves each CPU with part of it: summed, the parts give the
+ * stream's loss instead of counting the other CPUs' packets as lost.
+ * `into` should be the view that saw most packets; views of another SSRC
+ * are left out (that CPU saw an older or newer stream). Jitter: the
+ * larger estimate.
+ */
+RTPRELAY_INLINE void rtprelay_rtp_merge(struct rtprelay_rtp_stats *into,
+					const struct rtprelay_rtp_stats *from)
+{
+	if (!from->received)
+		return;
+	if (!into->received) {
+		*into = *from;
+		return;
+	}
+	if (from->ssrc != into->ssrc)
+		return;
+	into->received += from->received;
+	/* Extended sequence numbers compared as distances, wrap-safe. */
+	if ((__s32)(from->ext_max_seq - into->ext_max_seq) > 0)
+		into->ext_max_seq = from->ext_max_seq;
+	if ((__s32)(from->base_seq - into->base_seq) < 0)
+		into->base_seq = from->base_seq;
+	if (from->jitter > into->jitter)
+		into->jitter = from->jitter;
+	if (from->ssrc_changes > into->ssrc_changes)
+		into->ssrc_changes = from->ssrc_changes;
+}
+
 #endif /* RTPRELAY_RTP_STATS_H */

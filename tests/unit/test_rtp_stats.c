@@ -152,6 +152,41 @@ static void test_ns_to_ts_accuracy(void **state)
 	}
 }
 
+static __u32 lost_of(const struct rtprelay_rtp_stats *r)
+{
+	return r->ext_max_seq - r->base_seq + 1 - r->received;
+}
+
+/* One stream split over two CPUs' views (a veth runs XDP on the sender's
+ * CPU): merged, it is whole again; a real gap still counts; a view of
+ * another SSRC stays out. */
+static void test_merge_split_stream(void **state)
+{
+	struct rtprelay_rtp_stats cpu[2], m, other;
+	__u8 h[12];
+	int i;
+
+	memset(cpu, 0, sizeof(cpu));
+	for (i = 0; i < 300; i++) {
+		if (i == 200)
+			continue;	/* one packet really lost */
+		mkhdr(h, 0, 65500 + i, 160 * i, 0x1234);	/* wraps at 36 */
+		rtprelay_rtp_update(&cpu[(i / 3) % 2], h, 0, 20000000ULL * i);
+	}
+	assert_true(lost_of(&cpu[0]) > 100);	/* each part alone looks lossy */
+	m = cpu[0].received >= cpu[1].received ? cpu[0] : cpu[1];
+	rtprelay_rtp_merge(&m, cpu[0].received >= cpu[1].received ? &cpu[1] : &cpu[0]);
+	assert_int_equal(m.received, 299);
+	assert_int_equal(lost_of(&m), 1);
+
+	memset(&other, 0, sizeof(other));
+	mkhdr(h, 0, 5, 0, 0x9999);
+	rtprelay_rtp_update(&other, h, 0, 1);
+	rtprelay_rtp_merge(&m, &other);
+	assert_int_equal(m.received, 299);
+	assert_int_equal(m.ssrc, 0x1234);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_ssrc_change_and_dynamic_pt),
 		cmocka_unit_test(test_rtcp_classification),
 		cmocka_unit_test(test_ns_to_ts_accuracy),
+		cmocka_unit_test(test_merge_split_stream),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
