@@ -601,6 +601,20 @@ static void test_rtcp_mux(void **state)
 		assert_counted(11, pk, by, rp, rb);
 		assert_int_equal(fstats(11).rtp.received, rtp);
 	}
+	/* An empty receiver report is 8 bytes, shorter than an RTP header:
+	 * still RTCP (the second byte decides, as in every tier). */
+	printf("# rtcp-mux 8-byte empty RR: RTCP\n");
+	spec_from_sbc(&in, "198.51.100.1", 30019);
+	in.payload_len = 8;
+	memcpy(in.payload, "\x80\xc9\x00\x01\x00\x00\x51\x50", 8);
+	want = in;
+	spec_rewrite(&want, &f, mac_pbx_peer, mac_pbx0);
+	expect_fwd(&in, env.if_sbc, &want, XDP_REDIRECT, &r);
+	pk++, rp++;
+	by += 28 + 8;
+	rb += 28 + 8;
+	assert_counted(11, pk, by, rp, rb);
+	assert_int_equal(fstats(11).rtp.received, rtp);
 }
 
 /* ---- source checks ---- */
