@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -85,6 +86,23 @@ static const char *find_obj(const char *given, char *buf, size_t len)
 	return RR_XDP_OBJ_INSTALLED;
 }
 
+#define BPF_FS_ROOT "/sys/fs/bpf"
+
+/*
+ * Hosts without systemd (containers, minimal VMs) may not have the bpf
+ * filesystem mounted; like bpftool, mount it when a pin needs it.
+ */
+static void mount_bpffs(const char *dir)
+{
+	struct statfs fs;
+
+	if (strncmp(dir, BPF_FS_ROOT "/", sizeof(BPF_FS_ROOT)) ||
+	    (!statfs(BPF_FS_ROOT, &fs) && fs.f_type == BPF_FS_MAGIC))
+		return;
+	if (mount("bpf", BPF_FS_ROOT, "bpf", 0, "mode=0700") == 0)
+		fprintf(stderr, "rtprelay: mounted the bpf filesystem on " BPF_FS_ROOT "\n");
+}
+
 /* mkdir -p on a bpf filesystem; *created tells whether dir is new. */
 static int make_pin_dir(const char *dir, bool *created, char *err, size_t errlen)
 {
@@ -92,6 +110,7 @@ static int make_pin_dir(const char *dir, bool *created, char *err, size_t errlen
 	struct statfs fs;
 
 	*created = false;
+	mount_bpffs(dir);
 	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
 		return say(err, errlen, "pin dir too long"), -ENAMETOOLONG;
 	if (access(dir, F_OK) != 0) {
