@@ -1,8 +1,10 @@
 # rtprelayd and the datapath library shared with rtprelayctl.
 
-# The datapath library: endpoint text form, XDP backend and loader.
-DP_SRCS := controller/endpoint.c controller/dp_xdp.c controller/xdp_loader.c \
-	   controller/neigh.c
+# The datapath library: endpoint text form, shared helpers, the XDP backend
+# and loader, the kernel-module backend and its netlink client.
+DP_SRCS := controller/endpoint.c controller/datapath.c controller/dp_xdp.c \
+	   controller/xdp_loader.c controller/neigh.c controller/dp_kmod.c \
+	   controller/rr_genl.c
 DP_OBJS := $(patsubst controller/%.c,$(BUILD)/obj/%.o,$(DP_SRCS))
 DP_LIB  := $(BUILD)/librtprelay_dp.a
 DP_LIBS := $(DP_LIB) $(LIBBPF_LIBS) $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)

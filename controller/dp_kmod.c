@@ -20,6 +20,15 @@ const char *rr_dp_kmod_errmsg(struct rr_dp *dp)
 	return rr_genl_errmsg(nl_of(dp));
 }
 
+__u32 rr_dp_kmod_max_flows(struct rr_dp *dp)
+{
+	__u32 max_flows = 0;
+
+	if (rr_genl_stats(nl_of(dp), NULL, NULL, &max_flows))
+		return 0;
+	return max_flows;
+}
+
 static int kmod_open(struct rr_dp *dp, const struct rr_dp_config *cfg)
 {
 	struct rr_genl *nl;

@@ -8,4 +8,7 @@
 /* The kernel's extack message of the last failed call ("" if none). */
 const char *rr_dp_kmod_errmsg(struct rr_dp *dp);
 
+/* The module's max_flows parameter: flow ids must be below it. */
+__u32 rr_dp_kmod_max_flows(struct rr_dp *dp);
+
 #endif /* RTPRELAY_DP_KMOD_H */

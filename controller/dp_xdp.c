@@ -262,44 +262,10 @@ static int xdp_global_stats(struct rr_dp *dp, struct rtprelay_global_stats *st)
 	return 0;
 }
 
-struct id_scan {
-	unsigned char *used;
-	__u32 max;
-};
-
-static int mark_used(const struct rtprelay_flow_key *key,
-		     const struct rtprelay_flow *flow, void *arg)
-{
-	struct id_scan *s = arg;
-
-	if (flow->id < s->max)
-		s->used[flow->id / 8] |= (unsigned char)(1u << (flow->id % 8));
-	return 0;
-}
 
 int rr_xdp_alloc_id(struct rr_dp *dp, __u32 *id)
 {
-	struct xdp_priv *p = priv_of(dp);
-	struct id_scan s = { .max = p->max_ids };
-	__u32 i;
-	int ret;
-
-	s.used = calloc(s.max / 8 + 1, 1);
-	if (!s.used)
-		return -ENOMEM;
-	ret = xdp_flow_walk(dp, mark_used, &s);
-	if (ret)
-		goto out;
-	ret = -ENOSPC;
-	for (i = 0; i < s.max; i++)
-		if (!(s.used[i / 8] & (1u << (i % 8)))) {
-			*id = i;
-			ret = 0;
-			break;
-		}
-out:
-	free(s.used);
-	return ret;
+	return rr_dp_alloc_id(dp, priv_of(dp)->max_ids, id);
 }
 
 __u32 rr_xdp_max_flows(struct rr_dp *dp)

@@ -37,7 +37,7 @@ BENCH_TARGETS += $(BUILD)/bench_xdp.bpf.o $(BUILD)/xdp_bench
 ALL_TARGETS += $(BUILD)/bench_xdp.bpf.o $(BUILD)/xdp_bench
 
 # The XDP backend on real maps (needs root), with the neighbour kick.
-$(BUILD)/tests/test_dp_xdp: controller/dp_xdp.c controller/neigh.c controller/endpoint.c
+$(BUILD)/tests/test_dp_xdp: controller/dp_xdp.c controller/datapath.c controller/neigh.c controller/endpoint.c
 UNIT_LDLIBS_dp_xdp := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
 
 # XDP property test: mutated frames through BPF_PROG_TEST_RUN (also a

@@ -15,6 +15,7 @@
 #include <rtprelay/bpf_maps.h>
 
 #include "datapath.h"
+#include "dp_kmod.h"
 #include "dp_xdp.h"
 #include "endpoint.h"
 
@@ -30,20 +31,17 @@ static const char *prog = "rtprelayctl";
 /*
  * Backends: the verbs run on whichever tier --backend names. Flow verbs go
  * through struct rr_dp_ops only; attach/detach are tier specific.
- * kmod: fill in .ops = &rr_dp_kmod_ops (and its id allocator) when
- * controller/dp_kmod.c lands.
  */
 struct backend {
 	const char *name;
 	const struct rr_dp_ops *ops;
-	int (*alloc_id)(struct rr_dp *dp, __u32 *id);
 	__u32 (*max_flows)(struct rr_dp *dp);
 	bool attachable;
 };
 
 static const struct backend backends[] = {
-	{ "xdp", &rr_dp_xdp_ops, rr_xdp_alloc_id, rr_xdp_max_flows, true },
-	{ "kmod", NULL, NULL, NULL, false },
+	{ "xdp", &rr_dp_xdp_ops, rr_xdp_max_flows, true },
+	{ "kmod", &rr_dp_kmod_ops, rr_dp_kmod_max_flows, false },
 };
 
 struct ctx {
@@ -105,7 +103,8 @@ static void help(FILE *f)
 "\n"
 "options:\n"
 "  --pin-dir DIR     pinned maps (default %s)\n"
-"  --backend NAME    xdp (default); kmod is reserved for the kernel module\n"
+"  --backend NAME    xdp (default: pinned maps) or kmod (the rtprelay.ko\n"
+"                    module over generic netlink; no attach/detach)\n"
 "\n"
 "ADDR:PORT is 198.51.100.1:20000 or [2001:db8::1]:20000; ports 1..65535,\n"
 "DSCP 0..63 (default 46, EF). All endpoints of a flow share one family.\n"
@@ -157,10 +156,10 @@ static void dp_open(struct ctx *c)
 	struct rr_dp_config cfg = { .pin_dir = c->pin_dir };
 	int ret;
 
-	if (!c->be->ops)
-		die("--backend", "the %s backend is not available in this build", c->be->name);
 	c->dp.ops = c->be->ops;
 	ret = c->dp.ops->open(&c->dp, &cfg);
+	if (ret == -ENOENT && !c->be->attachable)
+		die(c->be->name, "the rtprelay kernel module is not loaded (modprobe rtprelay)");
 	if (ret == -ENOENT)
 		die(c->be->name, "no rtprelay maps in %s: run '%s attach DEV' first",
 		    c->pin_dir ? c->pin_dir : RTPRELAY_PIN_DIR_DEFAULT, prog);
@@ -365,12 +364,14 @@ static int cmd_flow_add(struct ctx *c, int argc, char **argv)
 	if (!c->dp.ops->flow_get(&c->dp, &old_key, &old))
 		die("flow add", "a flow for --in %s exists (id %u): 'flow del %u' first",
 		    rr_endpoint_format(&key.local, buf, sizeof(buf)), old.id, old.id);
-	ret = c->be->alloc_id(&c->dp, &flow.id);
+	ret = rr_dp_alloc_id(&c->dp, c->be->max_flows(&c->dp), &flow.id);
 	if (ret == -ENOSPC)
 		die("flow add", "all %u flow ids are in use", c->be->max_flows(&c->dp));
 	if (ret)
 		die("flow add", "cannot allocate a flow id: %s", strerror(-ret));
 	ret = c->dp.ops->flow_add(&c->dp, &key, &flow);
+	if (ret && c->dp.ops == &rr_dp_kmod_ops && *rr_dp_kmod_errmsg(&c->dp))
+		die("flow add", "the module refused the flow: %s", rr_dp_kmod_errmsg(&c->dp));
 	if (ret)
 		die("flow add", "cannot install the flow: %s", strerror(-ret));
 	printf("%u\n", flow.id);

@@ -58,7 +58,8 @@ expect 2 "VERB: missing"
 expect 1 "xdp: no rtprelay maps in $PIN" flow list
 expect 1 "xdp: no rtprelay maps" flow add $IN $SRC $DST
 expect 1 "attach: no device 'no-such-dev0'" attach no-such-dev0
-expect 1 "--backend: the kmod backend is not available" --backend kmod flow list
+expect 1 "kmod: the rtprelay kernel module is not loaded" --backend kmod flow list
+expect 1 "attach: not supported by the kmod backend" --backend kmod attach lo
 
 help=$($CTL --help)
 check "--help exits 0" 0 $?

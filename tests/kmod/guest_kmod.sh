@@ -137,6 +137,22 @@ wait $spid
 t_eq "30 replaces under traffic" 30 $k
 t_eq "flush removes all 1024" "removed=1024" "$(rrnl flush)"
 t_run "the datapath backend rr_dp_kmod_ops (tests/kmod/dp_kmod_check.c)" dp_kmod_check
+
+# The operator's tool on the module: same verbs and JSON as on XDP.
+K="rtprelayctl --backend kmod"
+t_run "rtprelayctl --backend kmod flow add prints an id" sh -c \
+	"$K flow add --in 198.51.100.1:31000 --out-src 203.0.113.1:41000 --out-dst 203.0.113.10:5100 --dscp 34 >/tmp/kid"
+kid=$(cat /tmp/kid)
+t_run "flow list shows it" sh -c "$K flow list | grep -q 198.51.100.1:31000"
+t_run "flow show --json names its peer and DSCP" sh -c \
+	"$K flow show $kid --json | grep -q '\"out_dst\": *\"203.0.113.10:5100\"' && $K flow show $kid --json | grep -q '\"dscp\": *34'"
+t_run "the module holds it (rrnl)" sh -c "rrnl get 198.51.100.1:31000 | grep -q 'id=$kid'"
+t_run "stats --json has the global counters" sh -c "$K stats --json | grep -q fwd_redirect"
+t_err "a duplicate --in is refused" "exists" $K flow add --in 198.51.100.1:31000 \
+	--out-src 203.0.113.1:41002 --out-dst 203.0.113.10:5102
+t_err "attach is XDP only" "not supported" $K attach lo
+t_run "flow del --in removes it" $K flow del --in 198.51.100.1:31000
+t_fail "gone from the module" rrnl get 198.51.100.1:31000
 rrnl add 198.51.100.1:30000 203.0.113.1:40000 203.0.113.10:5000 id=1
 rrnl add '[2001:db8:51::1]:30002' '[2001:db8:113::1]:40002' '[2001:db8:113::10]:5002' id=2
 sbc udptool send 198.51.100.10 6000 198.51.100.1 30000 20000 &

@@ -20,13 +20,13 @@ if [ $rc -ne 0 ] || echo "$out" | grep -qiE 'warning:|error:'; then
 	bail "make kmod builds rtprelay.ko warning-free"
 fi
 ok "make kmod builds rtprelay.ko warning-free" true
-make --no-print-directory build/tests/rrnl build/tests/udptool build/tests/dp_kmod_check >/dev/null ||
+make --no-print-directory build/tests/rrnl build/tests/udptool build/tests/dp_kmod_check build/rtprelayctl >/dev/null ||
 	bail "build rrnl, udptool, dp_kmod_check"
 
 work=$(mktemp -d /tmp/rr-kmodvm.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 vm_build_initrd "$work/initrd.gz" tests/kmod/guest_kmod.sh tests/kmod/guest_lib.sh \
-	kmod/rtprelay.ko build/tests/rrnl build/tests/udptool build/tests/dp_kmod_check || bail "build the initramfs"
+	kmod/rtprelay.ko build/tests/rrnl build/tests/udptool build/tests/dp_kmod_check build/rtprelayctl || bail "build the initramfs"
 start=$(date +%s)
 vm_run "$work/initrd.gz" "$work/serial.log" 170
 echo "# VM ran $(($(date +%s) - start)) s"
