@@ -1,1 +1,23 @@
 # rtprelayd and the datapath library shared with rtprelayctl.
+RRD_PKGS	:= sofia-sip-ua yaml-0.1 json-c
+RRD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(RRD_PKGS))
+RRD_LIBS	:= $(shell $(PKG_CONFIG) --libs $(RRD_PKGS)) -lpthread
+
+RRD_SRCS	:= $(wildcard controller/*.c)
+RRD_OBJS	:= $(patsubst controller/%.c,$(BUILD)/obj/controller/%.o,$(RRD_SRCS))
+RRD_HDRS	:= $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h)
+
+ALL_TARGETS	+= $(BUILD)/rtprelayd
+
+$(BUILD)/obj/controller:
+	@mkdir -p $@
+
+$(BUILD)/obj/controller/%.o: controller/%.c $(RRD_HDRS) | $(BUILD)/obj/controller
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(RRD_CFLAGS) -c $< -o $@
+
+$(BUILD)/rtprelayd: $(RRD_OBJS)
+	$(CC) $(CFLAGS) $^ -o $@ $(RRD_LIBS) $(LIBBPF_LIBS)
+
+# Unit tests of controller parts (the pattern in tests/tests.mk builds them).
+$(BUILD)/tests/test_config: controller/config.c controller/config.h
+UNIT_LDLIBS_config := -lyaml
