@@ -21,3 +21,7 @@ $(BUILD)/rtprelayd: $(RRD_OBJS)
 # Unit tests of controller parts (the pattern in tests/tests.mk builds them).
 $(BUILD)/tests/test_config: controller/config.c controller/config.h
 UNIT_LDLIBS_config := -lyaml
+$(BUILD)/tests/test_sdp: controller/sdp_rewrite.c controller/port_pool.c $(wildcard controller/*.h)
+UNIT_LDLIBS_sdp := $(shell $(PKG_CONFIG) --libs sofia-sip-ua)
+# the pattern rule does not know sofia's include dir
+$(BUILD)/tests/test_sdp: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags sofia-sip-ua)
