@@ -25,3 +25,5 @@ $(BUILD)/tests/test_sdp: controller/sdp_rewrite.c controller/port_pool.c $(wildc
 UNIT_LDLIBS_sdp := $(shell $(PKG_CONFIG) --libs sofia-sip-ua)
 # the pattern rule does not know sofia's include dir
 $(BUILD)/tests/test_sdp: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags sofia-sip-ua)
+$(BUILD)/tests/test_dp_user: controller/dp_user.c controller/log.c controller/datapath.h
+UNIT_LDLIBS_dp_user := -lpthread
