@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rtprelayd: configuration, datapath choice, the sofia-sip event loop, and
+ * signals (SIGTERM/SIGINT end calls cleanly and exit; SIGHUP: see below).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_wait.h>
+
+#include "b2bua.h"
+#include "config.h"
+#include "control.h"
+#include "datapath.h"
+#include "log.h"
+#include "media.h"
+
+/* The XDP and kmod backends live on other branches until merged: use them
+ * when linked in. */
+extern const struct rr_dp_ops rr_dp_xdp_ops __attribute__((weak));
+extern const struct rr_dp_ops rr_dp_kmod_ops __attribute__((weak));
+
+static volatile sig_atomic_t got_term, got_hup;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+}
+
+static void tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	static unsigned int n;
+	struct rr_b2bua *b = (struct rr_b2bua *)arg;
+	su_root_t *root = su_timer_root(t);
+
+	if (got_term) {
+		su_root_break(root);
+		return;
+	}
+	if (got_hup) {
+		got_hup = 0;
+		rr_warn("SIGHUP: configuration reload is not implemented yet; restart to apply changes");
+	}
+	if (++n % 5 == 0)	/* once a second */
+		rr_b2bua_tick(b);
+}
+
+static int open_datapath(const struct rr_config *cfg, struct rr_dp *dp)
+{
+	const struct rr_dp_ops *want[3] = { NULL };
+	unsigned int span = (unsigned int)(cfg->media.port_max - cfg->media.port_min + 1);
+	struct rr_dp_config dc = {
+		.pin_dir = cfg->datapath.pin_dir,
+		/* flow ids are (side, port) slots: two sides of the range */
+		.max_flows = cfg->datapath.max_flows > 2 * span ? cfg->datapath.max_flows : 2 * span,
+	};
+	int err = -ENOENT;
+
+	switch (cfg->datapath.mode) {
+	case RR_DP_MODE_XDP:
+		want[0] = &rr_dp_xdp_ops;
+		break;
+	case RR_DP_MODE_KMOD:
+		want[0] = &rr_dp_kmod_ops;
+		break;
+	case RR_DP_MODE_USER:
+		want[0] = &rr_dp_user_ops;
+		break;
+	case RR_DP_MODE_AUTO:
+		want[0] = &rr_dp_xdp_ops;
+		want[1] = &rr_dp_user_ops;
+		break;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (!want[i] && i == 0) {
+			rr_err("datapath: the %s backend is not built into this rtprelayd",
+			       cfg->datapath.mode == RR_DP_MODE_KMOD ? "kmod" : "xdp");
+			return -ENOTSUP;
+		}
+		if (!want[i])
+			continue;
+		dp->ops = want[i];
+		err = dp->ops->open(dp, &dc);
+		if (!err) {
+			rr_info("datapath: %s (%u flow slots)", dp->ops->name, dc.max_flows);
+			return 0;
+		}
+		rr_warn("datapath: %s: %s", dp->ops->name, strerror(-err));
+	}
+	return err;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: rtprelayd -c FILE [--check-config]\n"
+		   "  -c, --config FILE   YAML configuration (configs/example.yaml)\n"
+		   "  -t, --check-config  validate FILE and exit (0: valid)\n"
+		   "  -k, --keep-flows    leave flows installed at exit (XDP/kmod)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 't' },
+		{ "keep-flows", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *path = NULL;
+	bool check = false, keep = false;
+	struct rr_config *cfg;
+	struct rr_dp dp = { 0 };
+	struct rr_media media;
+	struct rr_b2bua *b = NULL;
+	struct rr_control *ctl = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
+	su_root_t *root = NULL;
+	su_timer_t *timer = NULL;
+	char err[512];
+	int opt, rc = 1;
+
+	while ((opt = getopt_long(argc, argv, "c:tkh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': path = optarg; break;
+		case 't': check = true; break;
+		case 'k': keep = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (!path || optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	cfg = rr_config_load(path, err, sizeof(err));
+	if (!cfg) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: configuration valid (%u trunks, %u routes)\n", path, cfg->n_trunks,
+		       cfg->n_routes);
+		rr_config_free(cfg);
+		return 0;
+	}
+	rr_log_setup(cfg->log.level, cfg->log.target == RR_LOG_SYSLOG, cfg->log.mask_numbers);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (open_datapath(cfg, &dp)) {
+		rr_err("no usable datapath");
+		rr_config_free(cfg);
+		return 1;
+	}
+	if (rr_media_init(&media, cfg, &dp)) {
+		rr_err("media port pool: out of memory");
+		goto out_dp;
+	}
+	su_init();
+	root = su_root_create(NULL);
+	if (!root) {
+		rr_err("su_root_create failed");
+		goto out;
+	}
+	b = rr_b2bua_create(root, cfg, &media, err, sizeof(err));
+	if (!b) {
+		rr_err("%s", err);
+		goto out;
+	}
+	ctl = rr_control_open(root, cfg->control_socket, b, &media, dp.ops->name);
+	if (!ctl)
+		goto out;
+	timer = su_timer_create(su_root_task(root), 200);
+	su_timer_set_for_ever(timer, tick, (su_timer_arg_t *)b);
+	rr_info("running (pid %d)", getpid());
+	su_root_run(root);
+	rr_info("terminating: ending %u calls", rr_b2bua_n_calls(b));
+	rc = 0;
+out:
+	if (timer)
+		su_timer_destroy(timer);
+	rr_control_close(ctl);
+	if (b) {
+		rr_b2bua_shutdown(b);
+		rr_b2bua_destroy(b);
+	}
+	if (root)
+		su_root_destroy(root);
+	su_deinit();
+	if (media.n_flows)
+		rr_warn("%u flows still installed at exit", media.n_flows);
+	rr_media_fini(&media);
+out_dp:
+	dp.ops->close(&dp, keep);
+	rr_config_free(cfg);
+	return rc;
+}
