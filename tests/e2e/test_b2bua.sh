@@ -23,7 +23,7 @@ rrd_pid=
 cleanup() {
 	[ -n "$rrd_pid" ] && kill "$rrd_pid" 2>/dev/null && wait "$rrd_pid" 2>/dev/null
 	"$LAB" down >/dev/null 2>&1
-	rm -rf "$work"
+	[ -n "${RR_KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 
