@@ -27,3 +27,6 @@ UNIT_LDLIBS_sdp := $(shell $(PKG_CONFIG) --libs sofia-sip-ua)
 $(BUILD)/tests/test_sdp: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags sofia-sip-ua)
 $(BUILD)/tests/test_dp_user: controller/dp_user.c controller/log.c controller/datapath.h
 UNIT_LDLIBS_dp_user := -lpthread
+
+# End to end: sipp through rtprelayd in the lab (userspace datapath).
+TEST_SUITES += tests/e2e/test_b2bua.sh
