@@ -29,7 +29,7 @@ trap cleanup EXIT
 
 "$LAB" up >/dev/null || bail "lab up failed"
 sed -e 's|mode: auto|mode: user|' -e "s|/run/rtprelayd.sock|$SOCK|" \
-	-e 's|inactivity_timeout: 60|inactivity_timeout: 0|' \
+	-e 's|inactivity_timeout: 60|inactivity_timeout: 3|' \
 	"$top/configs/lab.yaml" >"$work/rr.yaml"
 ok "lab.yaml (user datapath) passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
 "$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
@@ -251,7 +251,32 @@ ok "after 110+ calls: no call, flow or port left (control socket)" idle
 check "no flow errors" 0 "$(ctl status 'r["flow_errors"]')"
 ok "rtprelayd still alive" alive
 
-# --- 11. SIGTERM: clean exit --------------------------------------------------
+# --- 11. hangup over the control socket; media-inactivity teardown ----------
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$SC/uac_waitbye.xml" 1 &
+uac_pid=$!
+sleep 1
+id=$(ctl calls 'r["calls"][0]["id"]')
+check "control socket: hangup of a live call" True "$(ctl "{\"cmd\":\"hangup\",\"id\":$id}" 'r["ok"]')"
+wait $uac_pid; rc=$?
+uas_wait; rc2=$?
+check "hangup: the SBC got a BYE" 0 "$rc"
+check "hangup: the PBX got a BYE" 0 "$rc2"
+check "hangup of an unknown call is refused" False "$(ctl '{"cmd":"hangup","id":999999}' 'r["ok"]')"
+ok "after hangup: nothing left" idle
+# no media at all: released after media.inactivity_timeout (3 s here)
+uas_start pbx "$SC/uas.xml" 1
+start=$(date +%s)
+uac sbc "$SC/uac_waitbye.xml" 1; rc=$?
+uas_wait; rc2=$?
+took=$(($(date +%s) - start))
+check "silent call: the SBC got a BYE from the relay" 0 "$rc"
+check "silent call: the PBX got a BYE from the relay" 0 "$rc2"
+ok "silent call released after 3..6 s (took ${took}s)" test "$took" -ge 3 -a "$took" -le 6
+check "inactivity hangups counted" 1 "$(ctl status 'r["inactivity_hangups"]')"
+ok "after inactivity teardown: nothing left" idle
+
+# --- 12. SIGTERM: clean exit --------------------------------------------------
 kill "$rrd_pid"
 wait "$rrd_pid"; rc=$?
 rrd_pid=
