@@ -8,8 +8,9 @@ include controller/controller.mk
 include tools/tools.mk
 include kmod/kmod.mk
 include tests/tests.mk
+include mk/install.mk
 
-.PHONY: all deps check check-only demo bench fuzz clean install help
+.PHONY: all deps check check-only demo bench fuzz clean install uninstall help
 
 all: $(ALL_TARGETS)
 
@@ -32,6 +33,14 @@ demo: deps
 ## bench: measured side-by-side benchmarks (docs/benchmarks.md)
 bench: all $(BENCH_TARGETS)
 	@tests/bench/run.sh
+
+## fuzz: run each fuzz target for FUZZ_SECONDS (default 60) with libFuzzer
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZ_TARGETS)
+	@test -n "$(strip $(FUZZ_TARGETS))" || { echo "fuzz: no fuzz target yet"; exit 1; }
+	@for t in $(FUZZ_TARGETS); do echo "== $$t"; \
+		mkdir -p $(BUILD)/corpus/$$(basename $$t); \
+		$$t -max_total_time=$(FUZZ_SECONDS) $(BUILD)/corpus/$$(basename $$t) || exit 1; done
 
 clean:
 	rm -rf $(BUILD) $(CLEAN_FILES)

@@ -27,6 +27,9 @@ CMOCKA_LIBS	:= $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 ALL_TARGETS	:=
 TEST_SUITES	:=
 BENCH_TARGETS	:=
+FUZZ_TARGETS	:=
+# Fuzz targets: clang with libFuzzer, ASan and UBSan.
+FUZZ_CFLAGS	:= -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 CLEAN_FILES	:=
 
 $(BUILD) $(BUILD)/tests $(BUILD)/obj:

@@ -21,3 +21,12 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard include/rtprelay/*.h) | $(
 $(BUILD)/xdp_pass.bpf.o: tests/lab/xdp_pass.bpf.c
 ALL_TARGETS += $(BUILD)/xdp_pass.bpf.o
 TEST_SUITES += tests/lab/test_lab.sh
+
+# XDP property test: mutated frames through BPF_PROG_TEST_RUN (also a
+# libFuzzer target for make fuzz).
+$(BUILD)/tests/test_xdp_mutate: tests/bpf/xdp_mutate.c $(BUILD)/rtprelay.bpf.o | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -DRR_FUZZ_MAIN=1 $< -o $@ $(LIBBPF_LIBS)
+$(BUILD)/fuzz_xdp: tests/bpf/xdp_mutate.c $(BUILD)/rtprelay.bpf.o | $(BUILD)
+	$(CLANG) $(CPPFLAGS) $(FUZZ_CFLAGS) -DRR_FUZZ_MAIN=0 $< -o $@ $(LIBBPF_LIBS)
+TEST_SUITES += $(BUILD)/tests/test_xdp_mutate
+FUZZ_TARGETS += $(BUILD)/fuzz_xdp

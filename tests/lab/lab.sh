@@ -113,6 +113,14 @@ lab_up() {
 	}
 	NFT
 
+	# A veth hands the peer an skb whose UDP checksum is only the
+	# pseudo-header part (CHECKSUM_PARTIAL: a real NIC would fill it in).
+	# XDP on the relay rewrites checksums incrementally and needs complete
+	# ones, as from a real wire: let the stack compute them.
+	for d in "$NS_SBC:sbc-eth" "$NS_RELAY:sbc0" "$NS_RELAY:pbx0" "$NS_PBX:pbx-eth"; do
+		ip netns exec "${d%%:*}" ethtool -K "${d#*:}" tx off >/dev/null
+	done
+
 	ip -n "$NS_SBC" link set dev sbc-eth xdpdrv obj "$PASS_OBJ" sec xdp
 	ip -n "$NS_PBX" link set dev pbx-eth xdpdrv obj "$PASS_OBJ" sec xdp
 	trap - ERR
