@@ -64,13 +64,14 @@ struct rr_call {
 	int reinvite_from;		/* leg whose re-INVITE is pending, or -1 */
 	unsigned int peer_idx;		/* failover position in the out trunk */
 	char *b_sdp;			/* SDP sent to the callee (for failover) */
+	struct rr_config *cfg;		/* the configuration the call began under */
 	char from[64], to[64], display[64];
 	struct timespec start, answer, end;
 };
 
 struct rr_b2bua {
 	su_root_t *root;
-	const struct rr_config *cfg;
+	struct rr_config *cfg;		/* for new calls; a call keeps its own */
 	struct rr_media *media;
 	struct rr_sip_side side[RR_SIDE_MAX];
 	struct rr_call *calls;
@@ -124,6 +125,7 @@ static void call_free(struct rr_call *c)
 	b->n_calls--;
 	rr_info("call %lu: ended after %.1f s", c->id, since(&c->start));
 	free(c->b_sdp);
+	rr_config_put(c->cfg);
 	free(c);
 }
 
@@ -201,9 +203,9 @@ static int call_out(struct rr_call *c)
 {
 	struct rr_b2bua *b = c->b;
 	struct rr_leg *l = &c->leg[1];
-	const struct rr_trunk *t = &b->cfg->trunks[l->trunk];
+	const struct rr_trunk *t = &c->cfg->trunks[l->trunk];
 	const struct rr_peer *p = &t->peers[c->peer_idx];
-	const struct rr_listen *ls = &b->cfg->listen[t->side];
+	const struct rr_listen *ls = &c->cfg->listen[t->side];
 	char uri[256], from[256], to[256], hp[80], lh[80];
 
 	host_fmt(p->host, p->family, hp, sizeof(hp));
@@ -233,7 +235,7 @@ static int call_out(struct rr_call *c)
 static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 {
 	struct rr_b2bua *b = sd->b;
-	const struct rr_config *cfg = b->cfg;
+	struct rr_config *cfg = b->cfg;
 	msg_t *msg = nua_current_request(sd->nua);
 	su_addrinfo_t *ai = msg ? msg_addrinfo(msg) : NULL;
 	char src[INET6_ADDRSTRLEN] = "?", nb[64];
@@ -273,6 +275,7 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 		return;
 	}
 	c->b = b;
+	c->cfg = rr_config_get(cfg);
 	c->id = ++b->next_id;
 	c->reinvite_from = -1;
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
@@ -388,7 +391,7 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 	if (l->idx != 1 || c->state == RR_CALL_ENDING)
 		return;
 	{
-		const struct rr_trunk *t = &c->b->cfg->trunks[l->trunk];
+		const struct rr_trunk *t = &c->cfg->trunks[l->trunk];
 
 		if (failover_status(status) && c->peer_idx + 1 < t->n_peers && !o->ending) {
 			rr_warn("call %lu: %d from %s peer %u: trying the next", c->id, status,
@@ -515,7 +518,7 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 
 /* ---- setup ------------------------------------------------------------ */
 
-struct rr_b2bua *rr_b2bua_create(su_root_t *root, const struct rr_config *cfg,
+struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
 				 struct rr_media *media, char *err, size_t errlen)
 {
 	struct rr_b2bua *b = calloc(1, sizeof(*b));
@@ -658,7 +661,7 @@ int rr_b2bua_hangup(struct rr_b2bua *b, unsigned long id)
 
 void rr_call_info(const struct rr_call *c, struct rr_call_info *info)
 {
-	const struct rr_config *cfg = c->b->cfg;
+	const struct rr_config *cfg = c->cfg;
 
 	info->id = c->id;
 	info->state = state_name(c->state);
@@ -671,4 +674,9 @@ void rr_call_info(const struct rr_call *c, struct rr_call_info *info)
 	info->duration = since(&c->start);
 	info->talk = since(&c->answer);
 	info->media = &c->media;
+}
+
+void rr_b2bua_set_config(struct rr_b2bua *b, struct rr_config *cfg)
+{
+	b->cfg = cfg;
 }

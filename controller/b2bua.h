@@ -30,12 +30,16 @@ struct rr_b2bua_stats {
 	unsigned long long inactivity_hangups;
 };
 
-struct rr_b2bua *rr_b2bua_create(su_root_t *root, const struct rr_config *cfg,
+/* cfg is borrowed: the caller keeps it alive until rr_b2bua_set_config()
+ * or rr_b2bua_destroy(); each call takes its own reference. */
+struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
 				 struct rr_media *media, char *err, size_t errlen);
 /* Ends every call (BYE/CANCEL/final response) and shuts the stacks down;
  * returns when done or after a few seconds. */
 void rr_b2bua_shutdown(struct rr_b2bua *b);
 void rr_b2bua_destroy(struct rr_b2bua *b);
+/* New calls use cfg from now on (SIGHUP); calls in progress keep theirs. */
+void rr_b2bua_set_config(struct rr_b2bua *b, struct rr_config *cfg);
 /* Periodic work: media-inactivity teardown, reaping stuck calls. */
 void rr_b2bua_tick(struct rr_b2bua *b);
 

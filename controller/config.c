@@ -893,6 +893,7 @@ struct rr_config *rr_config_load(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	defaults(cfg);
+	cfg->refs = 1;
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, f);
 	if (!yaml_parser_load(&parser, &c.doc)) {
@@ -960,4 +961,41 @@ int rr_config_trunk_for_source(const struct rr_config *cfg, enum rr_side side,
 				return (int)i;
 	}
 	return -1;
+}
+
+struct rr_config *rr_config_get(struct rr_config *cfg)
+{
+	cfg->refs++;
+	return cfg;
+}
+
+void rr_config_put(struct rr_config *cfg)
+{
+	if (cfg && --cfg->refs == 0)
+		rr_config_free(cfg);
+}
+
+const char *rr_config_reload_blocker(const struct rr_config *cur,
+				     const struct rr_config *next)
+{
+	unsigned int i;
+
+	if (memcmp(cur->listen, next->listen, sizeof(cur->listen)))
+		return "listen";
+	if (memcmp(cur->media.addr, next->media.addr, sizeof(cur->media.addr)))
+		return "media.address";
+	if (cur->media.port_min != next->media.port_min ||
+	    cur->media.port_max != next->media.port_max)
+		return "media.ports";
+	if (cur->datapath.mode != next->datapath.mode ||
+	    strcmp(cur->datapath.pin_dir, next->datapath.pin_dir) ||
+	    cur->datapath.max_flows != next->datapath.max_flows ||
+	    cur->datapath.n_interfaces != next->datapath.n_interfaces)
+		return "datapath";
+	for (i = 0; i < cur->datapath.n_interfaces; i++)
+		if (strcmp(cur->datapath.interfaces[i], next->datapath.interfaces[i]))
+			return "datapath.interfaces";
+	if (strcmp(cur->control_socket, next->control_socket))
+		return "control.socket";
+	return NULL;
 }

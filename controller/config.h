@@ -83,6 +83,7 @@ struct rr_media_addr {
 };
 
 struct rr_config {
+	unsigned int refs;		/* rr_config_get/put */
 	char *path;
 	struct rr_listen listen[RR_SIDE_MAX];
 	struct rr_trunk *trunks;
@@ -116,6 +117,13 @@ struct rr_config {
  * "FILE:LINE: reason" into err. */
 struct rr_config *rr_config_load(const char *path, char *err, size_t errlen);
 void rr_config_free(struct rr_config *cfg);
+/* References: load returns one; the last put frees. */
+struct rr_config *rr_config_get(struct rr_config *cfg);
+void rr_config_put(struct rr_config *cfg);
+/* NULL when cur can become next without a restart, else what differs
+ * (listen addresses, media addresses or port range, datapath, control). */
+const char *rr_config_reload_blocker(const struct rr_config *cur,
+				     const struct rr_config *next);
 
 const char *rr_side_name(enum rr_side side);
 /* Index of the trunk named name, or -1. */

@@ -30,3 +30,4 @@ UNIT_LDLIBS_dp_user := -lpthread
 
 # End to end: sipp through rtprelayd in the lab (userspace datapath).
 TEST_SUITES += tests/e2e/test_b2bua.sh
+INSTALL_SBINS += $(BUILD)/rtprelayd

@@ -259,7 +259,7 @@ static void rtp_account(struct rtprelay_rtp_stats *r, const unsigned char *p, ss
 	if (seq < (r->ext_max_seq & 0xffff) && (r->ext_max_seq & 0xffff) - seq > 0x8000)
 		ext += 0x10000;	/* wrapped */
 	if ((__s32)(ext - r->ext_max_seq) >= 3000 ||
-	    (__s32)(r->ext_max_seq - ext) > 100) {
+	    (__s32)(r->ext_max_seq - ext) >= 100) {
 		r->base_seq = seq;	/* restart the sequence base */
 		r->received = 0;
 		ext = seq;

@@ -26,6 +26,44 @@ extern const struct rr_dp_ops rr_dp_kmod_ops __attribute__((weak));
 
 static volatile sig_atomic_t got_term, got_hup;
 
+/* What SIGHUP swaps. */
+static struct {
+	const char *path;
+	struct rr_config *cfg;
+	struct rr_b2bua *b;
+	struct rr_media *media;
+} live;
+
+/* SIGHUP: a new configuration for new calls (trunks, routes, media policy,
+ * logging); calls in progress keep the one they began with. What cannot
+ * change under running calls (addresses, port range, datapath, control
+ * socket) refuses the reload. A bad file changes nothing. */
+static void reload(void)
+{
+	struct rr_config *next;
+	const char *why;
+	char err[512];
+
+	next = rr_config_load(live.path, err, sizeof(err));
+	if (!next) {
+		rr_err("reload refused, configuration unchanged: %s", err);
+		return;
+	}
+	why = rr_config_reload_blocker(live.cfg, next);
+	if (why) {
+		rr_err("reload refused, configuration unchanged: %s changed (needs a restart)", why);
+		rr_config_put(next);
+		return;
+	}
+	rr_b2bua_set_config(live.b, next);
+	live.media->cfg = next;
+	rr_config_put(live.cfg);
+	live.cfg = next;
+	rr_log_setup(next->log.level, next->log.target == RR_LOG_SYSLOG, next->log.mask_numbers);
+	rr_info("configuration reloaded from %s (%u trunks, %u routes)", live.path,
+		next->n_trunks, next->n_routes);
+}
+
 static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
@@ -46,7 +84,7 @@ static void tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	}
 	if (got_hup) {
 		got_hup = 0;
-		rr_warn("SIGHUP: configuration reload is not implemented yet; restart to apply changes");
+		reload();
 	}
 	if (++n % 5 == 0)	/* once a second */
 		rr_b2bua_tick(b);
@@ -177,6 +215,10 @@ int main(int argc, char **argv)
 		rr_err("%s", err);
 		goto out;
 	}
+	live.path = path;
+	live.cfg = cfg;
+	live.b = b;
+	live.media = &media;
 	ctl = rr_control_open(root, cfg->control_socket, b, &media, dp.ops->name);
 	if (!ctl)
 		goto out;
@@ -202,6 +244,6 @@ out:
 	rr_media_fini(&media);
 out_dp:
 	dp.ops->close(&dp, keep);
-	rr_config_free(cfg);
+	rr_config_put(live.cfg ? live.cfg : cfg);
 	return rc;
 }

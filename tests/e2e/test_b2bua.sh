@@ -276,7 +276,42 @@ ok "silent call released after 3..6 s (took ${took}s)" test "$took" -ge 3 -a "$t
 check "inactivity hangups counted" 1 "$(ctl status 'r["inactivity_hangups"]')"
 ok "after inactivity teardown: nothing left" idle
 
-# --- 12. SIGTERM: clean exit --------------------------------------------------
+# --- 12. SIGHUP reload ------------------------------------------------------
+cp "$work/rr.yaml" "$work/rr.orig"
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$SC/uac.xml" 1 -d 2000 &
+uac_pid=$!
+sleep 0.7
+# the new file has no route for calls from the SBC
+grep -v '{ from: sbc,' "$work/rr.orig" >"$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.5
+wait $uac_pid; rc=$?
+uas_wait; rc2=$?
+check "a call in progress survives SIGHUP and ends normally" "0 0" "$rc $rc2"
+r=$("$LAB" exec sbc bash -c "$(declare -f inv); inv $SBC $R_SBC \"\$1\"" _ "${INVITE//rr-test-403/rr-test-404}")
+check "after reload: the removed route answers 404" "SIP/2.0 404 Not Found" "$r"
+printf 'listen: [oops\n' >"$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.5
+ok "a bad file on SIGHUP: daemon alive" alive
+ok "a bad file on SIGHUP: refused with FILE:LINE in the log" grep -q "reload refused.*rr.yaml:[0-9]*:" "$work/rrd.log"
+sed 's|address: 203.0.113.1, port: 5060|address: 203.0.113.1, port: 5062|' "$work/rr.orig" >"$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.5
+ok "a listen change on SIGHUP is refused (needs a restart)" grep -q "reload refused.*listen changed" "$work/rrd.log"
+r=$("$LAB" exec sbc bash -c "$(declare -f inv); inv $SBC $R_SBC \"\$1\"" _ "${INVITE//rr-test-403/rr-test-404b}")
+check "refused reloads left the last good configuration (still 404)" "SIP/2.0 404 Not Found" "$r"
+cp "$work/rr.orig" "$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.5
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$SC/uac.xml" 1 -d 100; rc=$?
+uas_wait
+check "route restored by SIGHUP: calls from the SBC connect again" 0 "$rc"
+ok "after reloads: nothing left" idle
+
+# --- 13. SIGTERM: clean exit --------------------------------------------------
 kill "$rrd_pid"
 wait "$rrd_pid"; rc=$?
 rrd_pid=
