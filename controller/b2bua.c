@@ -14,7 +14,7 @@
  * flows are released as soon as the first leg ends or fails.
  */
 #define NUA_MAGIC_T	struct rr_sip_side
-#define NUA_HMAGIC_T	struct rr_leg
+#define NUA_HMAGIC_T	struct rr_hmagic
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -40,7 +40,23 @@ struct rr_sip_side {
 	bool shut;
 };
 
+/* What a nua handle belongs to: a call leg or a peer's OPTIONS pinger. */
+enum { RR_HM_LEG = 1, RR_HM_PING };
+struct rr_hmagic {
+	int kind;
+};
+
+/* OPTIONS keepalive state of one trunk peer. */
+struct rr_ping {
+	struct rr_hmagic hm;		/* first: the handle's magic */
+	struct rr_b2bua *b;
+	unsigned int trunk, peer;
+	nua_handle_t *nh;
+	bool up, pending;
+};
+
 struct rr_leg {
+	struct rr_hmagic hm;		/* first: the handle's magic */
 	struct rr_call *call;
 	int idx;			/* 0: caller (incoming), 1: callee */
 	nua_handle_t *nh;
@@ -78,6 +94,8 @@ struct rr_b2bua {
 	unsigned int n_calls;
 	unsigned long next_id;
 	struct rr_b2bua_stats stats;
+	struct rr_ping *pings;		/* one per peer of every trunk of cfg */
+	unsigned int n_pings, ticks;
 };
 
 static double since(const struct timespec *t)
@@ -198,15 +216,35 @@ static char *sdp_across(struct rr_leg *l, const sip_t *sip, int *err)
 	TAG_IF((sdp), SIPTAG_CONTENT_TYPE_STR("application/sdp")), \
 	TAG_IF((sdp), SIPTAG_PAYLOAD_STR(sdp))
 
+static void pings_setup(struct rr_b2bua *b);
+static void pings_free(struct rr_b2bua *b);
+static void pings_send(struct rr_b2bua *b);
+
+static bool peer_up(const struct rr_b2bua *b, const struct rr_config *cfg,
+		    unsigned int trunk, unsigned int peer)
+{
+	if (cfg != b->cfg)
+		return true;	/* a call from before a reload: no state */
+	for (unsigned int i = 0; i < b->n_pings; i++)
+		if (b->pings[i].trunk == trunk && b->pings[i].peer == peer)
+			return b->pings[i].up;
+	return true;
+}
+
 /* Sends the INVITE to the current peer of the out trunk. */
 static int call_out(struct rr_call *c)
 {
 	struct rr_b2bua *b = c->b;
 	struct rr_leg *l = &c->leg[1];
 	const struct rr_trunk *t = &c->cfg->trunks[l->trunk];
-	const struct rr_peer *p = &t->peers[c->peer_idx];
-	const struct rr_listen *ls = &c->cfg->listen[t->side];
+	const struct rr_peer *p;
 	char uri[256], from[256], to[256], hp[80], lh[80];
+
+	/* skip peers OPTIONS found down, unless none is left */
+	while (c->peer_idx + 1 < t->n_peers && !peer_up(b, c->cfg, l->trunk, c->peer_idx))
+		c->peer_idx++;
+	p = &t->peers[c->peer_idx];
+	const struct rr_listen *ls = &c->cfg->listen[t->side];
 
 	host_fmt(p->host, p->family, hp, sizeof(hp));
 	host_fmt(ls->address, ls->family, lh, sizeof(lh));
@@ -218,7 +256,7 @@ static int call_out(struct rr_call *c)
 	else
 		snprintf(from, sizeof(from), "<sip:%s@%s>", c->from[0] ? c->from : "anonymous", lh);
 	snprintf(to, sizeof(to), "<sip:%s%s%s>", c->to, c->to[0] ? "@" : "", hp);
-	l->nh = nua_handle(b->side[t->side].nua, l, SIPTAG_FROM_STR(from),
+	l->nh = nua_handle(b->side[t->side].nua, &l->hm, SIPTAG_FROM_STR(from),
 			   SIPTAG_TO_STR(to), NUTAG_AUTOANSWER(0), TAG_END());
 	if (!l->nh)
 		return -ENOMEM;
@@ -280,6 +318,7 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	c->reinvite_from = -1;
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
 	for (int i = 0; i < 2; i++) {
+		c->leg[i].hm.kind = RR_HM_LEG;
 		c->leg[i].call = c;
 		c->leg[i].idx = i;
 	}
@@ -304,7 +343,7 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	b->calls = c;
 	b->n_calls++;
 	b->stats.calls_total++;
-	nua_handle_bind(nh, &c->leg[0]);
+	nua_handle_bind(nh, &c->leg[0].hm);
 	nua_set_hparams(nh, NUTAG_AUTOANSWER(0), TAG_END());
 	rr_info("call %lu: INVITE from %s (trunk %s) %s -> %s", c->id, src, cfg->trunks[in].name,
 		rr_log_number(c->from, nb, sizeof(nb)), c->to);
@@ -451,13 +490,36 @@ static void i_ack(struct rr_leg *l, const sip_t *sip)
 	free(sdp);
 }
 
+static void r_options(struct rr_ping *p, int status, const char *phrase)
+{
+	const struct rr_trunk *t = &p->b->cfg->trunks[p->trunk];
+	/* any answer but a timeout or overload (also what nta reports for an
+	 * unreachable peer) says the peer is there */
+	bool up = status != 408 && status != 503;
+
+	if (status < 200)
+		return;
+	p->pending = false;
+	if (up != p->up)
+		rr_log(up ? LOG_NOTICE : LOG_WARNING, "trunk %s peer %s:%u is %s (OPTIONS: %d %s)",
+		       t->name, t->peers[p->peer].host, t->peers[p->peer].port,
+		       up ? "up" : "down", status, phrase);
+	p->up = up;
+}
+
 static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *nua,
-		     struct rr_sip_side *sd, nua_handle_t *nh, struct rr_leg *l,
+		     struct rr_sip_side *sd, nua_handle_t *nh, struct rr_hmagic *hm,
 		     sip_t const *sip, tagi_t tags[])
 {
+	struct rr_leg *l = hm && hm->kind == RR_HM_LEG ? (struct rr_leg *)hm : NULL;
 	struct rr_call *c = l ? l->call : NULL;
 	int cs = -1;
 
+	if (hm && hm->kind == RR_HM_PING) {
+		if (event == nua_r_options)
+			r_options((struct rr_ping *)hm, status, phrase);
+		return;
+	}
 	switch (event) {
 	case nua_i_invite:
 		if (!l)
@@ -556,6 +618,7 @@ struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
 		}
 		rr_info("sip %s: listening on %s", rr_side_name(s), url);
 	}
+	pings_setup(b);
 	return b;
 }
 
@@ -592,6 +655,7 @@ void rr_b2bua_destroy(struct rr_b2bua *b)
 		return;
 	while (b->calls)
 		call_free(b->calls);
+	pings_free(b);
 	for (int s = 0; s < RR_SIDE_MAX; s++)
 		if (b->side[s].nua)
 			nua_destroy(b->side[s].nua);
@@ -605,6 +669,8 @@ void rr_b2bua_tick(struct rr_b2bua *b)
 	struct rr_call *c, *n;
 	__u64 now_ns, last;
 
+	if (b->cfg->options_interval && b->ticks++ % b->cfg->options_interval == 0)
+		pings_send(b);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	now_ns = (__u64)now.tv_sec * 1000000000ull + (__u64)now.tv_nsec;
 	for (c = b->calls; c; c = n) {
@@ -676,7 +742,81 @@ void rr_call_info(const struct rr_call *c, struct rr_call_info *info)
 	info->media = &c->media;
 }
 
+static void pings_free(struct rr_b2bua *b)
+{
+	for (unsigned int i = 0; i < b->n_pings; i++)
+		if (b->pings[i].nh) {
+			nua_handle_bind(b->pings[i].nh, NULL);
+			nua_handle_destroy(b->pings[i].nh);
+		}
+	free(b->pings);
+	b->pings = NULL;
+	b->n_pings = 0;
+}
+
+static void pings_setup(struct rr_b2bua *b)
+{
+	const struct rr_config *cfg = b->cfg;
+	unsigned int n = 0, t, p;
+
+	for (t = 0; t < cfg->n_trunks; t++)
+		n += cfg->trunks[t].n_peers;
+	b->pings = calloc(n, sizeof(*b->pings));
+	if (!b->pings)
+		return;
+	for (t = 0; t < cfg->n_trunks; t++)
+		for (p = 0; p < cfg->trunks[t].n_peers; p++) {
+			struct rr_ping *pg = &b->pings[b->n_pings++];
+
+			pg->hm.kind = RR_HM_PING;
+			pg->b = b;
+			pg->trunk = t;
+			pg->peer = p;
+			pg->up = true;	/* until OPTIONS says otherwise */
+		}
+}
+
+static void pings_send(struct rr_b2bua *b)
+{
+	for (unsigned int i = 0; i < b->n_pings; i++) {
+		struct rr_ping *pg = &b->pings[i];
+		const struct rr_trunk *t = &b->cfg->trunks[pg->trunk];
+		const struct rr_peer *p = &t->peers[pg->peer];
+		char uri[160], hp[80];
+
+		if (pg->pending)
+			continue;	/* the last one is still out */
+		host_fmt(p->host, p->family, hp, sizeof(hp));
+		snprintf(uri, sizeof(uri), "sip:%s:%u;transport=%s", hp, p->port,
+			 t->transport == RR_TP_TCP ? "tcp" : "udp");
+		if (!pg->nh)
+			pg->nh = nua_handle(b->side[t->side].nua, &pg->hm, SIPTAG_TO_STR(uri),
+					    TAG_END());
+		if (!pg->nh)
+			continue;
+		pg->pending = true;
+		nua_options(pg->nh, NUTAG_URL(uri), TAG_END());
+	}
+}
+
 void rr_b2bua_set_config(struct rr_b2bua *b, struct rr_config *cfg)
 {
+	pings_free(b);
 	b->cfg = cfg;
+	pings_setup(b);
+}
+
+int rr_b2bua_peers(struct rr_b2bua *b,
+		   int (*fn)(const char *trunk, const char *host, unsigned int port,
+			     bool up, void *arg), void *arg)
+{
+	int rc = 0;
+
+	for (unsigned int i = 0; i < b->n_pings && !rc; i++) {
+		const struct rr_trunk *t = &b->cfg->trunks[b->pings[i].trunk];
+
+		rc = fn(t->name, t->peers[b->pings[i].peer].host,
+			t->peers[b->pings[i].peer].port, b->pings[i].up, arg);
+	}
+	return rc;
 }

@@ -48,6 +48,10 @@ unsigned int rr_b2bua_n_calls(const struct rr_b2bua *b);
 const struct rr_b2bua_stats *rr_b2bua_stats(const struct rr_b2bua *b);
 int rr_b2bua_walk(struct rr_b2bua *b, int (*fn)(struct rr_call *c, void *arg), void *arg);
 int rr_b2bua_hangup(struct rr_b2bua *b, unsigned long id);
+/* Every trunk peer with its OPTIONS state (up until a ping fails). */
+int rr_b2bua_peers(struct rr_b2bua *b,
+		   int (*fn)(const char *trunk, const char *host, unsigned int port,
+			     bool up, void *arg), void *arg);
 
 struct rr_call_info {
 	unsigned long id;

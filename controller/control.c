@@ -125,8 +125,22 @@ static int call_json(struct rr_call *c, void *arg)
 	return 0;
 }
 
+static int peer_json(const char *trunk, const char *host, unsigned int port, bool up,
+		     void *arg)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "trunk", json_object_new_string(trunk));
+	json_object_object_add(o, "host", json_object_new_string(host));
+	json_object_object_add(o, "port", json_object_new_int((int)port));
+	json_object_object_add(o, "up", json_object_new_boolean(up));
+	json_object_array_add(arg, o);
+	return 0;
+}
+
 static json_object *do_status(struct rr_control *ctl)
 {
+	json_object *peers = json_object_new_array();
 	const struct rr_b2bua_stats *st = rr_b2bua_stats(ctl->b);
 	json_object *o = json_object_new_object();
 
@@ -147,6 +161,8 @@ static json_object *do_status(struct rr_control *ctl)
 	json_object_object_add(o, "rejected_403", json_object_new_uint64(st->rejected_403));
 	json_object_object_add(o, "rejected_404", json_object_new_uint64(st->rejected_404));
 	json_object_object_add(o, "inactivity_hangups", json_object_new_uint64(st->inactivity_hangups));
+	rr_b2bua_peers(ctl->b, peer_json, peers);
+	json_object_object_add(o, "peers", peers);
 	return o;
 }
 

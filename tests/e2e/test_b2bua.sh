@@ -311,7 +311,38 @@ uas_wait
 check "route restored by SIGHUP: calls from the SBC connect again" 0 "$rc"
 ok "after reloads: nothing left" idle
 
-# --- 13. SIGTERM: clean exit --------------------------------------------------
+# --- 13. OPTIONS pinging -----------------------------------------------------
+peer_up() { ctl status '[p["up"] for p in r["peers"] if p["trunk"] == "'$1'"][0]'; }
+sed 's|^options_interval: 0|options_interval: 1|' "$work/rr.orig" >"$work/rr.yaml"
+kill -HUP "$rrd_pid"
+# nobody listens on the PBX's 5060 now: its peer goes down
+for _ in $(seq 30); do [ "$(peer_up pbx)" = False ] && break; sleep 0.2; done
+check "OPTIONS to a silent PBX: peer marked down" False "$(peer_up pbx)"
+ok "peer down is logged" grep -q "trunk pbx peer 203.0.113.10:5060 is down" "$work/rrd.log"
+# a minimal SIP responder at the PBX answers OPTIONS with 200
+"$LAB" exec pbx timeout 6 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("203.0.113.10", 5060))
+while True:
+    m, a = s.recvfrom(65535)
+    h = m.decode(errors="replace").split("\r\n")
+    if not h[0].startswith("OPTIONS"):
+        continue
+    keep = [l for l in h[1:] if l.split(":")[0].lower() in ("via", "from", "to", "call-id", "cseq")]
+    r = "SIP/2.0 200 OK\r\n" + "\r\n".join(keep) + "\r\nContent-Length: 0\r\n\r\n"
+    s.sendto(r.encode(), a)
+' &
+resp_pid=$!
+for _ in $(seq 30); do [ "$(peer_up pbx)" = True ] && break; sleep 0.2; done
+check "OPTIONS answered 200: peer back up" True "$(peer_up pbx)"
+ok "peer up is logged" grep -q "trunk pbx peer 203.0.113.10:5060 is up" "$work/rrd.log"
+wait $resp_pid
+cp "$work/rr.orig" "$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.3
+
+# --- 14. SIGTERM: clean exit --------------------------------------------------
 kill "$rrd_pid"
 wait "$rrd_pid"; rc=$?
 rrd_pid=
