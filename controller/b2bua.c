@@ -147,6 +147,16 @@ static void call_free(struct rr_call *c)
 	free(c);
 }
 
+/* nua_respond() keeps the phrase pointer until its queued signal runs, after
+ * the event that carried the far end's phrase is freed: relay the standard
+ * phrase of the status, which is static. */
+static const char *stable_phrase(int status)
+{
+	const char *p = sip_status_phrase(status);
+
+	return p ? p : status < 300 ? "OK" : "Call Failed";
+}
+
 /* Ends leg l (once): BYE when established, CANCEL when still calling out,
  * a final response when the caller is unanswered. */
 static void leg_end(struct rr_leg *l, int status, const char *phrase)
@@ -169,7 +179,7 @@ static void leg_end(struct rr_leg *l, int status, const char *phrase)
 		nua_cancel(l->nh, TAG_END());
 	} else if (!l->final) {
 		l->final = true;
-		nua_respond(l->nh, status, phrase, TAG_END());
+		nua_respond(l->nh, status, stable_phrase(status), TAG_END());
 	}
 }
 
@@ -384,7 +394,7 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 		if (status == 100 || c->reinvite_from >= 0 || l->idx != 1 || o->final)
 			return;
 		sdp = sdp_across(l, sip, &err);
-		nua_respond(o->nh, status, phrase, SDP_TAGS(sdp), TAG_END());
+		nua_respond(o->nh, status, stable_phrase(status), SDP_TAGS(sdp), TAG_END());
 		free(sdp);
 		if (c->state == RR_CALL_CALLING)
 			c->state = RR_CALL_EARLY;
@@ -424,7 +434,7 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 	if (c->reinvite_from == o->idx) {
 		c->reinvite_from = -1;
 		l->final = l->established;	/* the dialog itself lives on */
-		nua_respond(o->nh, status, phrase, TAG_END());
+		nua_respond(o->nh, status, stable_phrase(status), TAG_END());
 		return;
 	}
 	if (l->idx != 1 || c->state == RR_CALL_ENDING)

@@ -210,6 +210,8 @@ int main(int argc, char **argv)
 		rr_err("su_root_create failed");
 		goto out;
 	}
+	/* nua's stack in this thread: one thread owns all call state */
+	su_root_threading(root, 0);
 	b = rr_b2bua_create(root, cfg, &media, err, sizeof(err));
 	if (!b) {
 		rr_err("%s", err);
