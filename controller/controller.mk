@@ -31,3 +31,9 @@ UNIT_LDLIBS_dp_user := -lpthread
 # End to end: sipp through rtprelayd in the lab (userspace datapath).
 TEST_SUITES += tests/e2e/test_b2bua.sh
 INSTALL_SBINS += $(BUILD)/rtprelayd
+
+# rtprelayd under ASan/UBSan for the end-to-end suite: any memory error or
+# leak in the daemon fails the test.
+$(BUILD)/tests/rtprelayd-asan: $(RRD_SRCS) $(RRD_HDRS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(RRD_CFLAGS) $(RRD_SRCS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS)
+tests/e2e/test_b2bua.sh: $(BUILD)/tests/rtprelayd-asan

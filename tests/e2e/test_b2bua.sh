@@ -13,8 +13,11 @@ need_root
 command -v sipp >/dev/null || bail "sipp missing (Debian sip-tester): make deps"
 export RR_NS_PREFIX=${RR_NS_PREFIX:-rre2e$$-}
 LAB="$top/tests/lab/lab.sh"
-RRD="$top/${BUILD:-build}/rtprelayd"
+# the ASan/UBSan build when there is one (make check builds it)
+RRD=${RR_RTPRELAYD:-$top/${BUILD:-build}/tests/rtprelayd-asan}
+[ -x "$RRD" ] || RRD="$top/${BUILD:-build}/rtprelayd"
 [ -x "$RRD" ] || bail "$RRD missing: run make"
+echo "# daemon under test: $RRD"
 work=$(mktemp -d /tmp/rr-b2bua.XXXXXX)
 SOCK=$work/ctl.sock
 SC=$here/sipp
@@ -348,6 +351,8 @@ wait "$rrd_pid"; rc=$?
 rrd_pid=
 check "SIGTERM: exit status 0" 0 "$rc"
 ok "control socket removed at exit" test ! -e "$SOCK"
+not_ok "no sanitizer report (ASan/UBSan/LSan) in the daemon's log" \
+	grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$work/rrd.log"
 if [ "$_tap_failed" -gt 0 ]; then
 	echo "# --- rtprelayd log (tail) ---"; tail -40 "$work/rrd.log" | sed 's/^/# /'
 	echo "# --- sipp errors ---"; tail -20 "$work"/sipp-*.err 2>/dev/null | sed 's/^/# /'
