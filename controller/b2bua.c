@@ -453,10 +453,15 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 				return;
 		}
 	}
-	rr_info("call %lu: failed: %d %s", c->id, status, phrase);
-	c->b->stats.calls_failed++;
-	l->ending = true;	/* nua ends the failed INVITE itself */
-	call_end(c, status, phrase);
+	{
+		int mapped = rr_trunk_map_status(&c->cfg->trunks[o->trunk], status);
+
+		rr_info("call %lu: failed: %d %s%s", c->id, status, phrase,
+			mapped != status ? " (relayed as mapped)" : "");
+		c->b->stats.calls_failed++;
+		l->ending = true;	/* nua ends the failed INVITE itself */
+		call_end(c, mapped, phrase);
+	}
 }
 
 static void i_reinvite(struct rr_leg *l, const sip_t *sip)

@@ -436,6 +436,28 @@ static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 				}
 				t->n_allow++;
 			}
+		} else if (!strcmp(key, "response_map")) {
+			yaml_node_t *k2, *v2;
+			const char *key2;
+
+			if (!expect(c, v, YAML_MAPPING_NODE, "response_map"))
+				return -EINVAL;
+			FOR_EACH_PAIR(c, v, k2, v2, key2) {
+				unsigned long from, to;
+				void *m;
+
+				if (get_uint(c, k2, "response_map status", 300, 699, &from) ||
+				    get_uint(c, v2, "response_map status", 300, 699, &to))
+					return -EINVAL;
+				m = realloc(t->response_map, (t->n_response_map + 1) *
+					    sizeof(*t->response_map));
+				if (!m)
+					return -ENOMEM;
+				t->response_map = m;
+				t->response_map[t->n_response_map].from = (uint16_t)from;
+				t->response_map[t->n_response_map].to = (uint16_t)to;
+				t->n_response_map++;
+			}
 		} else {
 			unknown_key(c, k, "trunk");
 			return -EINVAL;
@@ -928,6 +950,7 @@ void rr_config_free(struct rr_config *cfg)
 	for (i = 0; i < cfg->n_trunks; i++) {
 		free(cfg->trunks[i].peers);
 		free(cfg->trunks[i].allow);
+		free(cfg->trunks[i].response_map);
 	}
 	free(cfg->trunks);
 	free(cfg->routes);
@@ -998,4 +1021,12 @@ const char *rr_config_reload_blocker(const struct rr_config *cur,
 	if (strcmp(cur->control_socket, next->control_socket))
 		return "control.socket";
 	return NULL;
+}
+
+int rr_trunk_map_status(const struct rr_trunk *t, int status)
+{
+	for (unsigned int i = 0; i < t->n_response_map; i++)
+		if (t->response_map[i].from == status)
+			return t->response_map[i].to;
+	return status;
 }

@@ -58,6 +58,10 @@ struct rr_trunk {
 	unsigned int n_peers;
 	struct rr_cidr *allow;		/* sources accepted from this trunk */
 	unsigned int n_allow;
+	/* Final failure statuses relayed TO this trunk's callers, rewritten:
+	 * from[i] -> to[i]. */
+	struct { uint16_t from, to; } *response_map;
+	unsigned int n_response_map;
 	int line;
 };
 
@@ -126,6 +130,8 @@ const char *rr_config_reload_blocker(const struct rr_config *cur,
 				     const struct rr_config *next);
 
 const char *rr_side_name(enum rr_side side);
+/* status as relayed to a caller on trunk (response_map applied). */
+int rr_trunk_map_status(const struct rr_trunk *t, int status);
 /* Index of the trunk named name, or -1. */
 int rr_config_trunk_find(const struct rr_config *cfg, const char *name);
 /* Trunk whose allowed networks contain the source address, on side; -1. */

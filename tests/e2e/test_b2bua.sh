@@ -314,7 +314,32 @@ uas_wait
 check "route restored by SIGHUP: calls from the SBC connect again" 0 "$rc"
 ok "after reloads: nothing left" idle
 
-# --- 13. OPTIONS pinging -----------------------------------------------------
+# --- 13. failover to the next peer; per-trunk response mapping -------------
+sed -e 's|peers: \["203.0.113.10:5060"\]|peers: ["203.0.113.10:5061", "203.0.113.10:5060"]|' \
+	-e 's|^    transport: udp$|    transport: udp\n    response_map: { 486: 480 }|' \
+	"$work/rr.orig" >"$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.5
+sipp_in pbx -sf "$(tmpl uas_fail 503)" -i $PBX -p 5061 -m 1 &
+p1=$!
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$SC/uac.xml" 1 -d 100; rc=$?
+wait $p1; rc1=$?
+uas_wait; rc2=$?
+check "503 from the first PBX peer: the call fails over to the second and connects" "0 0 0" "$rc $rc1 $rc2"
+ok "failover is logged" grep -q "503 from pbx peer 1: trying the next" "$work/rrd.log"
+sipp_in pbx -sf "$(tmpl uas_fail 486)" -i $PBX -p 5061 -m 1 &
+p1=$!
+sleep 0.3
+uac sbc "$(tmpl uac_fail 480)" 1; rc=$?
+wait $p1
+check "486 is not a failover status; relayed to the SBC trunk as 480 (response_map)" 0 "$rc"
+ok "after failover and mapping: nothing left" idle
+cp "$work/rr.orig" "$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.3
+
+# --- 14. OPTIONS pinging -----------------------------------------------------
 peer_up() { ctl status '[p["up"] for p in r["peers"] if p["trunk"] == "'$1'"][0]'; }
 sed 's|^options_interval: 0|options_interval: 1|' "$work/rr.orig" >"$work/rr.yaml"
 kill -HUP "$rrd_pid"
@@ -345,7 +370,7 @@ cp "$work/rr.orig" "$work/rr.yaml"
 kill -HUP "$rrd_pid"
 sleep 0.3
 
-# --- 14. SIGTERM: clean exit --------------------------------------------------
+# --- 15. SIGTERM: clean exit --------------------------------------------------
 kill "$rrd_pid"
 wait "$rrd_pid"; rc=$?
 rrd_pid=

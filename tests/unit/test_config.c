@@ -113,6 +113,25 @@ static void test_lab(void **state)
 	rr_config_free(cfg);
 }
 
+static void test_response_map(void **state)
+{
+	char text[4096], err[512];
+	struct rr_config *cfg;
+
+	snprintf(text, sizeof(text), "%s%s", base, "");
+	strcpy(strstr(text, "    allow: [\"203.0.113.0/24\"]\n"),
+	       "    allow: [\"203.0.113.0/24\"]\n    response_map: { 503: 500, \"486\": 480 }\n"
+	       "media:\n  address:\n    sbc: { ipv4: 198.51.100.1 }\n    pbx: { ipv4: 203.0.113.1 }\n");
+	cfg = load_text(text, err, sizeof(err));
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_int_equal(rr_trunk_map_status(&cfg->trunks[1], 503), 500);
+	assert_int_equal(rr_trunk_map_status(&cfg->trunks[1], 486), 480);
+	assert_int_equal(rr_trunk_map_status(&cfg->trunks[1], 404), 404);
+	assert_int_equal(rr_trunk_map_status(&cfg->trunks[0], 503), 503);
+	rr_config_free(cfg);
+}
+
 static void test_cidr(void **state)
 {
 	struct rr_cidr c;
@@ -182,6 +201,9 @@ static void test_trunk_errors(void **state)
 		{ "  - name: t\n    side: pbx\n", 9, "at least one peer" },
 		{ "  - side: pbx\n    peers: [\"203.0.113.10\"]\n", 9, "'name' is required" },
 		{ "  - name: s\n    side: pbx\n    peers: [\"203.0.113.10\"]\n", 9, "defined twice" },
+		{ "    response_map: { 503: 200 }\n", 9, "response_map status" },
+		{ "    response_map: { abc: 480 }\n", 9, "response_map status" },
+		{ "    response_map:\n      486: 480\n      999: 500\n", 11, "response_map status" },
 	};
 	char text[4096], err[512], want[64];
 
@@ -226,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_base),
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_lab),
+		cmocka_unit_test(test_response_map),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_semantic),
