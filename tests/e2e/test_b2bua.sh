@@ -119,6 +119,13 @@ check "media PBX->SBC: 20 packets reached the SBC" 20 "$got_b"
 check "media SBC->PBX: 20 packets came back to the PBX" 20 "$got_a"
 ok "after the call: nothing left" idle
 
+# --- 2b. SIP over TCP from the SBC (the PBX trunk is UDP) ---------------------
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$SC/uac.xml" 1 -d 200 -t t1; rc=$?
+uas_wait; rc2=$?
+check "call from the SBC over TCP, relayed to the PBX over UDP" "0 0" "$rc $rc2"
+ok "after the TCP call: nothing left" idle
+
 # --- 3. BYE from the callee side ---------------------------------------------
 uas_start pbx "$SC/uas_bye.xml" 1 -d 500
 uac sbc "$SC/uac_waitbye.xml" 1; rc=$?
