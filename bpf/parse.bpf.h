@@ -60,6 +60,8 @@ static __always_inline int parse_ipv4(struct pkt *p, void *l3, void *end)
 		return RTPRELAY_G_PASS_MALFORMED;
 	hlen = ip->ihl * 4;
 	tot = bpf_ntohs(ip->tot_len);
+	barrier_var(tot);
+	tot &= 0xffff;
 	if (l3 + hlen > end || tot < hlen + sizeof(*udp) || l3 + tot > end)
 		return RTPRELAY_G_PASS_TRUNCATED;
 	if (ip->frag_off & bpf_htons(IPV4_MF | IPV4_OFFSET))
@@ -70,6 +72,8 @@ static __always_inline int parse_ipv4(struct pkt *p, void *l3, void *end)
 	if ((void *)(udp + 1) > end)
 		return RTPRELAY_G_PASS_TRUNCATED;
 	ulen = bpf_ntohs(udp->len);
+	barrier_var(ulen);
+	ulen &= 0xffff;
 	if (ulen < sizeof(*udp) || ulen > tot - hlen)
 		return RTPRELAY_G_PASS_TRUNCATED;
 	p->ip4 = ip;
@@ -92,6 +96,8 @@ static __always_inline int parse_ipv6(struct pkt *p, void *l3, void *end)
 	if (ip->version != 6)
 		return RTPRELAY_G_PASS_MALFORMED;
 	plen = bpf_ntohs(ip->payload_len);
+	barrier_var(plen);
+	plen &= 0xffff;
 	if (l4 + plen > end)
 		return RTPRELAY_G_PASS_TRUNCATED;
 	nh = ip->nexthdr;
@@ -125,6 +131,8 @@ static __always_inline int parse_ipv6(struct pkt *p, void *l3, void *end)
 	if ((void *)(udp + 1) > end)
 		return RTPRELAY_G_PASS_TRUNCATED;
 	ulen = bpf_ntohs(udp->len);
+	barrier_var(ulen);
+	ulen &= 0xffff;
 	if (ulen < sizeof(*udp) || (void *)udp + ulen > (void *)(ip + 1) + plen)
 		return RTPRELAY_G_PASS_TRUNCATED;
 	/* A zero UDP checksum is invalid over IPv6 (RFC 8200): not ours to fix. */

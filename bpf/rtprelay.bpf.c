@@ -5,6 +5,7 @@
  * counting per flow and per CPU. Anything it does not own is XDP_PASS,
  * untouched. The contract is docs/datapath.md.
  */
+#include <stdbool.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <bpf/bpf_helpers.h>
@@ -13,7 +14,7 @@
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "csum.bpf.h"
-#include "rtp_stats.bpf.h"
+#include <rtprelay/rtp_stats.h>
 
 #ifndef AF_INET
 #define AF_INET		2
@@ -119,6 +120,41 @@ static __always_inline int fib_lookup(struct xdp_md *ctx, const struct pkt *p,
 	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
 }
 
+/*
+ * The flow's next hop: from this CPU's cache while it is fresh and was
+ * resolved for the same out_dst and ingress device, else from the FIB
+ * (and cached). Returns a BPF_FIB_LKUP_RET_* code.
+ */
+static __always_inline int next_hop(struct xdp_md *ctx, const struct pkt *p,
+				    const struct rtprelay_flow *f,
+				    struct rr_nh *nh, __u64 now)
+{
+	struct bpf_fib_lookup fib;
+	int rc;
+
+	if (now < nh->expires_ns && nh->in_ifindex == ctx->ingress_ifindex &&
+	    nh->family == f->out_dst.family &&
+	    nh->dst.v6[0] == f->out_dst.addr.v6[0] &&
+	    nh->dst.v6[1] == f->out_dst.addr.v6[1] &&
+	    nh->dst.v6[2] == f->out_dst.addr.v6[2] &&
+	    nh->dst.v6[3] == f->out_dst.addr.v6[3])
+		return BPF_FIB_LKUP_RET_SUCCESS;
+
+	rc = fib_lookup(ctx, p, f, &fib);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
+		nh->expires_ns = 0;
+		return rc;
+	}
+	nh->dst = f->out_dst.addr;
+	nh->family = f->out_dst.family;
+	nh->in_ifindex = ctx->ingress_ifindex;
+	nh->ifindex = fib.ifindex;
+	__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
+	nh->expires_ns = now + RTPRELAY_NH_TTL_NS;
+	return rc;
+}
+
 static __always_inline void rewrite_ipv4(struct iphdr *ip, struct udphdr *udp,
 					 const struct rtprelay_flow *f)
 {
@@ -192,20 +228,21 @@ static __always_inline void count_flow(struct rtprelay_flow_stats *fs,
 				       const struct pkt *p, void *end,
 				       __u64 now)
 {
-	const struct rtp_hdr *rtp = (void *)(p->udp + 1);
+	const __u8 *pl = (void *)(p->udp + 1);
 	bool rtcp = f->flags & RTPRELAY_F_RTCP;
-	bool rtp_ok = (void *)(rtp + 1) <= end;
 
-	if (!rtcp && rtp_ok && (f->flags & RTPRELAY_F_RTCP_MUX))
-		rtcp = rtp_is_rtcp_mux(rtp->mpt);
+	/* RFC 5761 classifies by the second byte alone: short RTCP (an
+	 * empty RR is 8 bytes) counts as RTCP like in every other tier. */
+	if (!rtcp && (f->flags & RTPRELAY_F_RTCP_MUX) && (void *)(pl + 2) <= end)
+		rtcp = rtprelay_is_rtcp(f->flags, pl, 2);
 	fs->packets++;
 	fs->bytes += p->l3_len;
 	fs->last_seen_ns = now;
 	if (rtcp) {
 		fs->rtcp_packets++;
 		fs->rtcp_bytes += p->l3_len;
-	} else if (rtp_ok && (rtp->vpxcc >> 6) == 2) {
-		rtp_stats_update(&fs->rtp, rtp, f->clock_rate, now);
+	} else if ((void *)(pl + 12) <= end) {
+		rtprelay_rtp_update(&fs->rtp, pl, f->clock_rate, now);
 	}
 }
 
@@ -218,8 +255,9 @@ int rtprelay_xdp(struct xdp_md *ctx)
 	struct rtprelay_flow_key key;
 	struct rtprelay_flow_stats *fs;
 	struct rtprelay_flow *mf, f;
-	struct bpf_fib_lookup fib;
 	struct pkt p = {};
+	struct rr_nh *nh;
+	__u64 now;
 	int rc;
 
 	rc = parse_packet(&p, data, end);
@@ -251,23 +289,27 @@ int rtprelay_xdp(struct xdp_md *ctx)
 	if (f.out_dst.family != p.family || f.out_src.family != p.family)
 		return drop(fs, RTPRELAY_FDROP_FIB, RTPRELAY_G_DROP_FIB);
 
-	rc = fib_lookup(ctx, &p, &f, &fib);
+	nh = bpf_map_lookup_elem(&rr_nh_cache, &f.id);
+	if (!nh)
+		return pass(RTPRELAY_G_ERR_INTERNAL);
+	now = bpf_ktime_get_ns();
+	rc = next_hop(ctx, &p, &f, nh, now);
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
 		return pass(RTPRELAY_G_PASS_NO_NEIGH);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return drop(fs, RTPRELAY_FDROP_FIB, RTPRELAY_G_DROP_FIB);
 
-	if (fib.ifindex == ctx->ingress_ifindex) {
+	if (nh->ifindex == ctx->ingress_ifindex) {
 		rc = XDP_TX;
 	} else {
-		rc = bpf_redirect_map(&rr_tx_ports, fib.ifindex, XDP_DROP);
+		rc = bpf_redirect_map(&rr_tx_ports, nh->ifindex, XDP_DROP);
 		if (rc != XDP_REDIRECT)
 			return drop(fs, RTPRELAY_FDROP_TX, RTPRELAY_G_DROP_TX);
 	}
 
-	count_flow(fs, &f, &p, end, bpf_ktime_get_ns());
-	__builtin_memcpy(p.eth->h_dest, fib.dmac, ETH_ALEN);
-	__builtin_memcpy(p.eth->h_source, fib.smac, ETH_ALEN);
+	count_flow(fs, &f, &p, end, now);
+	__builtin_memcpy(p.eth->h_dest, nh->dmac, ETH_ALEN);
+	__builtin_memcpy(p.eth->h_source, nh->smac, ETH_ALEN);
 	if (p.ip4)
 		rewrite_ipv4(p.ip4, p.udp, &f);
 	else if (p.ip6)

@@ -1,11 +1,33 @@
 # rtprelayd and the datapath library shared with rtprelayctl.
+
+# The datapath library: endpoint text form, XDP backend and loader.
+DP_SRCS := controller/endpoint.c controller/dp_xdp.c controller/xdp_loader.c \
+	   controller/neigh.c
+DP_OBJS := $(patsubst controller/%.c,$(BUILD)/obj/%.o,$(DP_SRCS))
+DP_LIB  := $(BUILD)/librtprelay_dp.a
+DP_LIBS := $(DP_LIB) $(LIBBPF_LIBS) $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
+ALL_TARGETS += $(DP_LIB)
+
+$(BUILD)/obj/%.o: controller/%.c $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h) | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(DP_LIB): $(DP_OBJS)
+	$(AR) rcs $@ $^
+
+# ---- rtprelayd ----
 RRD_PKGS	:= sofia-sip-ua yaml-0.1 json-c
 RRD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(RRD_PKGS))
 RRD_LIBS	:= $(shell $(PKG_CONFIG) --libs $(RRD_PKGS)) -lpthread
 
-RRD_SRCS	:= $(wildcard controller/*.c)
+RRD_SRCS	:= $(addprefix controller/,b2bua.c config.c control.c dp_user.c log.c media.c \
+		   port_pool.c routing.c rtprelayd.c sdp_rewrite.c)
 RRD_OBJS	:= $(patsubst controller/%.c,$(BUILD)/obj/controller/%.o,$(RRD_SRCS))
 RRD_HDRS	:= $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h)
+# the kmod tier's client (kmod/kmod.mk builds these objects; named here
+# because that file is read after this one)
+RRD_KMOD_OBJS	:= $(BUILD)/obj/rr_genl.o $(BUILD)/obj/dp_kmod.o
+RRD_KMOD_SRCS	:= controller/rr_genl.c controller/dp_kmod.c
+RRD_MNL_LIBS	:= $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
 
 ALL_TARGETS	+= $(BUILD)/rtprelayd
 
@@ -15,8 +37,8 @@ $(BUILD)/obj/controller:
 $(BUILD)/obj/controller/%.o: controller/%.c $(RRD_HDRS) | $(BUILD)/obj/controller
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(RRD_CFLAGS) -c $< -o $@
 
-$(BUILD)/rtprelayd: $(RRD_OBJS)
-	$(CC) $(CFLAGS) $^ -o $@ $(RRD_LIBS) $(LIBBPF_LIBS)
+$(BUILD)/rtprelayd: $(RRD_OBJS) $(DP_LIB) $(RRD_KMOD_OBJS)
+	$(CC) $(CFLAGS) $(RRD_OBJS) $(DP_LIB) $(RRD_KMOD_OBJS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
 
 # Unit tests of controller parts (the pattern in tests/tests.mk builds them).
 $(BUILD)/tests/test_config: controller/config.c controller/config.h
@@ -34,6 +56,6 @@ INSTALL_SBINS += $(BUILD)/rtprelayd
 
 # rtprelayd under ASan/UBSan for the end-to-end suite: any memory error or
 # leak in the daemon fails the test.
-$(BUILD)/tests/rtprelayd-asan: $(RRD_SRCS) $(RRD_HDRS) | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(RRD_CFLAGS) $(RRD_SRCS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS)
+$(BUILD)/tests/rtprelayd-asan: $(RRD_SRCS) $(DP_SRCS) $(RRD_KMOD_SRCS) $(RRD_HDRS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(RRD_CFLAGS) $(RRD_SRCS) $(DP_SRCS) $(RRD_KMOD_SRCS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
 tests/e2e/test_b2bua.sh: $(BUILD)/tests/rtprelayd-asan

@@ -19,10 +19,7 @@
 #include "log.h"
 #include "media.h"
 
-/* The XDP and kmod backends live on other branches until merged: use them
- * when linked in. */
-extern const struct rr_dp_ops rr_dp_xdp_ops __attribute__((weak));
-extern const struct rr_dp_ops rr_dp_kmod_ops __attribute__((weak));
+#include "dp_xdp.h"
 
 static volatile sig_atomic_t got_term, got_hup;
 
@@ -90,9 +87,65 @@ static void tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 		rr_b2bua_tick(b);
 }
 
+/* Interfaces this run attached XDP to (detached at exit unless keeping). */
+static struct {
+	char **ifs;
+	unsigned int n;
+	char pin_dir[256];
+} attached;
+
+/* The XDP tier: attach the program on the configured interfaces (with the
+ * shared loader of dp_xdp.h; native mode, generic where the driver has
+ * none), then open the pinned maps. */
+static int xdp_setup(const struct rr_config *cfg)
+{
+	char info[RR_XDP_INFOLEN], err[RR_XDP_ERRLEN];
+	unsigned int i;
+	int ret;
+
+	snprintf(attached.pin_dir, sizeof(attached.pin_dir), "%s", cfg->datapath.pin_dir);
+	attached.ifs = calloc(cfg->datapath.n_interfaces + 1, sizeof(char *));
+	if (!attached.ifs)
+		return -ENOMEM;
+	for (i = 0; i < cfg->datapath.n_interfaces; i++) {
+		struct rr_xdp_attach_opts o = {
+			.pin_dir = cfg->datapath.pin_dir,
+			.ifname = cfg->datapath.interfaces[i],
+			.max_flows = cfg->datapath.max_flows,
+		};
+
+		ret = rr_xdp_attach(&o, info, sizeof(info), err, sizeof(err));
+		if (ret) {
+			o.generic = true;
+			ret = rr_xdp_attach(&o, info, sizeof(info), err, sizeof(err));
+		}
+		if (ret) {
+			rr_warn("datapath: xdp attach %s: %s", o.ifname, err);
+			return ret;
+		}
+		rr_info("datapath: %s", info);
+		attached.ifs[attached.n++] = cfg->datapath.interfaces[i];
+	}
+	return 0;
+}
+
+static void xdp_teardown(void)
+{
+	char info[RR_XDP_INFOLEN], err[RR_XDP_ERRLEN];
+
+	while (attached.n) {
+		const char *ifn = attached.ifs[--attached.n];
+
+		if (rr_xdp_detach(attached.pin_dir, ifn, info, sizeof(info), err, sizeof(err)))
+			rr_warn("datapath: xdp detach %s: %s", ifn, err);
+	}
+	free(attached.ifs);
+	attached.ifs = NULL;
+}
+
 static int open_datapath(const struct rr_config *cfg, struct rr_dp *dp)
 {
-	const struct rr_dp_ops *want[3] = { NULL };
+	const struct rr_dp_ops *want[2] = { NULL };
 	unsigned int span = (unsigned int)(cfg->media.port_max - cfg->media.port_min + 1);
 	struct rr_dp_config dc = {
 		.pin_dir = cfg->datapath.pin_dir,
@@ -116,21 +169,27 @@ static int open_datapath(const struct rr_config *cfg, struct rr_dp *dp)
 		want[1] = &rr_dp_user_ops;
 		break;
 	}
-	for (int i = 0; i < 3; i++) {
-		if (!want[i] && i == 0) {
-			rr_err("datapath: the %s backend is not built into this rtprelayd",
-			       cfg->datapath.mode == RR_DP_MODE_KMOD ? "kmod" : "xdp");
-			return -ENOTSUP;
-		}
-		if (!want[i])
-			continue;
+	for (int i = 0; i < 2 && want[i]; i++) {
 		dp->ops = want[i];
-		err = dp->ops->open(dp, &dc);
+		err = 0;
+		if (dp->ops == &rr_dp_xdp_ops)
+			err = xdp_setup(cfg);
+		if (!err)
+			err = dp->ops->open(dp, &dc);
+		if (!err && dp->ops == &rr_dp_xdp_ops && rr_xdp_max_flows(dp) < 2 * span) {
+			rr_err("datapath: xdp maps hold %u flows, the port range needs %u",
+			       rr_xdp_max_flows(dp), 2 * span);
+			dp->ops->close(dp, true);
+			err = -ENOSPC;
+		}
 		if (!err) {
-			rr_info("datapath: %s (%u flow slots)", dp->ops->name, dc.max_flows);
+			rr_info("datapath: %s", dp->ops->name);
 			return 0;
 		}
-		rr_warn("datapath: %s: %s", dp->ops->name, strerror(-err));
+		rr_warn("datapath: %s: %s%s", dp->ops->name, strerror(-err),
+			want[i + 1 < 2 ? i + 1 : i] != dp->ops ? ": trying the next" : "");
+		if (dp->ops == &rr_dp_xdp_ops)
+			xdp_teardown();
 	}
 	return err;
 }
@@ -246,6 +305,8 @@ out:
 	rr_media_fini(&media);
 out_dp:
 	dp.ops->close(&dp, keep);
+	if (!keep)
+		xdp_teardown();	/* the program goes with the flows */
 	rr_config_put(live.cfg ? live.cfg : cfg);
 	return rc;
 }

@@ -22,6 +22,24 @@ $(BUILD)/xdp_pass.bpf.o: tests/lab/xdp_pass.bpf.c
 ALL_TARGETS += $(BUILD)/xdp_pass.bpf.o
 TEST_SUITES += tests/lab/test_lab.sh
 
+# Endpoint text form (controller/endpoint.c), compiled into the test.
+$(BUILD)/tests/test_endpoint: controller/endpoint.c controller/endpoint.h
+
+# XDP tier end to end through the lab, rtprelayctl argument handling.
+TEST_SUITES += tests/e2e/test_xdp_lab.sh tests/e2e/test_rtprelayctl_args.sh
+
+# Lab packets/s benchmark (tests/bench/bench_xdp_lab.sh): its XDP programs
+# and the live-frames generator/meter.
+$(BUILD)/bench_xdp.bpf.o: tests/bench/bench_xdp.bpf.c
+$(BUILD)/xdp_bench: tests/bench/xdp_bench.c $(DP_LIB) | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(DP_LIBS)
+BENCH_TARGETS += $(BUILD)/bench_xdp.bpf.o $(BUILD)/xdp_bench
+ALL_TARGETS += $(BUILD)/bench_xdp.bpf.o $(BUILD)/xdp_bench
+
+# The XDP backend on real maps (needs root), with the neighbour kick.
+$(BUILD)/tests/test_dp_xdp: controller/dp_xdp.c controller/neigh.c controller/endpoint.c
+UNIT_LDLIBS_dp_xdp := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
+
 # XDP property test: mutated frames through BPF_PROG_TEST_RUN (also a
 # libFuzzer target for make fuzz).
 $(BUILD)/tests/test_xdp_mutate: tests/bpf/xdp_mutate.c $(BUILD)/rtprelay.bpf.o | $(BUILD)/tests
@@ -30,3 +48,6 @@ $(BUILD)/fuzz_xdp: tests/bpf/xdp_mutate.c $(BUILD)/rtprelay.bpf.o | $(BUILD)
 	$(CLANG) $(CPPFLAGS) $(FUZZ_CFLAGS) -DRR_FUZZ_MAIN=0 $< -o $@ $(LIBBPF_LIBS)
 TEST_SUITES += $(BUILD)/tests/test_xdp_mutate
 FUZZ_TARGETS += $(BUILD)/fuzz_xdp
+
+# BPF packet fixtures and the test-run benchmark.
+include tests/bpf/bpf_tests.mk

@@ -9,6 +9,8 @@ pkgs=(
 	libpcre2-dev libmicrohttpd-dev libsystemd-dev libcmocka-dev libjson-c-dev
 	# unit tests under ASan/UBSan, fuzzing
 	libclang-rt-14-dev
+	# rtpgen JSON summary
+	libjson-c-dev
 	# lab and end-to-end tests
 	iproute2 iputils-ping nftables ethtool sip-tester xdp-tools procps psmisc tcpdump python3
 	# kernel-module tier, tested in a VM

@@ -1,1 +1,10 @@
 # rtprelayctl, rtpgen and other operator tools.
+JSONC_LIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null || echo -ljson-c)
+
+$(BUILD)/rtprelayctl: tools/rtprelayctl.c $(DP_LIB) $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h) | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(DP_LIBS) $(JSONC_LIBS)
+ALL_TARGETS += $(BUILD)/rtprelayctl
+INSTALL_BINS += $(BUILD)/rtprelayctl
+
+# rtpgen (its own fragment so other tools merge without conflicts)
+include tools/rtpgen.mk

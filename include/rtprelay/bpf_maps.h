@@ -14,6 +14,7 @@
 #define RTPRELAY_MAP_FLOW_STATS	"rr_flow_stats"	/* PERCPU_ARRAY: id -> flow_stats */
 #define RTPRELAY_MAP_GLOBAL	"rr_global"	/* PERCPU_ARRAY[1]: global_stats */
 #define RTPRELAY_MAP_TX_PORTS	"rr_tx_ports"	/* DEVMAP_HASH: ifindex -> ifindex */
+#define RTPRELAY_MAP_NH_CACHE	"rr_nh_cache"	/* PERCPU_ARRAY: id -> next hop (private) */
 #define RTPRELAY_PROG_XDP	"rtprelay_xdp"
 
 #endif /* RTPRELAY_BPF_MAPS_H */
