@@ -51,7 +51,8 @@ $(BUILD)/tests/test_dp_user: controller/dp_user.c controller/log.c controller/da
 UNIT_LDLIBS_dp_user := -lpthread
 
 # End to end: sipp through rtprelayd in the lab (userspace datapath).
-TEST_SUITES += tests/e2e/test_b2bua.sh
+TEST_SUITES += tests/e2e/test_b2bua.sh tests/e2e/test_b2bua_xdp.sh
+tests/e2e/test_b2bua_xdp.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
 INSTALL_SBINS += $(BUILD)/rtprelayd
 
 # rtprelayd under ASan/UBSan for the end-to-end suite: any memory error or

@@ -124,7 +124,11 @@ static int xdp_setup(const struct rr_config *cfg)
 			return ret;
 		}
 		rr_info("datapath: %s", info);
-		attached.ifs[attached.n++] = cfg->datapath.interfaces[i];
+		/* a copy: a reload frees the configuration */
+		attached.ifs[attached.n] = strdup(cfg->datapath.interfaces[i]);
+		if (!attached.ifs[attached.n])
+			return -ENOMEM;
+		attached.n++;
 	}
 	return 0;
 }
@@ -134,10 +138,11 @@ static void xdp_teardown(void)
 	char info[RR_XDP_INFOLEN], err[RR_XDP_ERRLEN];
 
 	while (attached.n) {
-		const char *ifn = attached.ifs[--attached.n];
+		char *ifn = attached.ifs[--attached.n];
 
 		if (rr_xdp_detach(attached.pin_dir, ifn, info, sizeof(info), err, sizeof(err)))
 			rr_warn("datapath: xdp detach %s: %s", ifn, err);
+		free(ifn);
 	}
 	free(attached.ifs);
 	attached.ifs = NULL;

@@ -18,6 +18,10 @@ RRD=${RR_RTPRELAYD:-$top/${BUILD:-build}/tests/rtprelayd-asan}
 [ -x "$RRD" ] || RRD="$top/${BUILD:-build}/rtprelayd"
 [ -x "$RRD" ] || bail "$RRD missing: run make"
 echo "# daemon under test: $RRD"
+# RR_DP=xdp: the same calls with the XDP tier carrying the media
+DP=${RR_DP:-user}
+PIN=/sys/fs/bpf/rr-b2bua-$$
+export RTPRELAY_BPF_OBJ=${RTPRELAY_BPF_OBJ:-$top/${BUILD:-build}/rtprelay.bpf.o}
 work=$(mktemp -d /tmp/rr-b2bua.XXXXXX)
 SOCK=$work/ctl.sock
 SC=$here/sipp
@@ -26,19 +30,22 @@ rrd_pid=
 cleanup() {
 	[ -n "$rrd_pid" ] && kill "$rrd_pid" 2>/dev/null && wait "$rrd_pid" 2>/dev/null
 	"$LAB" down >/dev/null 2>&1
+	rm -rf "$PIN"
 	[ -n "${RR_KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 
 "$LAB" up >/dev/null || bail "lab up failed"
-sed -e 's|mode: auto|mode: user|' -e "s|/run/rtprelayd.sock|$SOCK|" \
+sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" \
+	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
 	-e 's|inactivity_timeout: 60|inactivity_timeout: 3|' \
 	"$top/configs/lab.yaml" >"$work/rr.yaml"
-ok "lab.yaml (user datapath) passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
+ok "lab.yaml ($DP datapath) passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
 "$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
 rrd_pid=$!
 for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
 [ -S "$SOCK" ] || { cat "$work/rrd.log"; bail "rtprelayd did not start"; }
+check "rtprelayd runs on the $DP datapath" "$DP" "$(python3 "$here/ctl.py" "$SOCK" status 'r["datapath"]')"
 
 ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
 alive() { kill -0 "$rrd_pid" 2>/dev/null && ctl status 'r["ok"]' | grep -q True; }
@@ -105,7 +112,7 @@ check "SBC->PBX call answered and ended by the caller (sipp uac)" 0 "$uac_rc"
 check "SBC->PBX callee side (sipp uas) saw the call and BYE" 0 "$uas_rc"
 check "media SBC->PBX: 20 packets reached the PBX through the relay" 20 "$got_b"
 check "media PBX->SBC: 20 packets came back to the SBC (latched)" 20 "$got_a"
-check "userspace datapath counted 20 packets to the callee" 20 \
+check "the $DP datapath's flow counter: 20 packets to the callee" 20 \
 	"$(echo "$calls_json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls"][0]["streams"][0]["to_callee"]["packets"])')"
 check "control socket: call legs and trunks" "sbc pbx answered" \
 	"$(echo "$calls_json" | python3 -c 'import json,sys; c=json.load(sys.stdin)["calls"][0]; print(c["legs"][0]["trunk"], c["legs"][1]["trunk"], c["state"])')"
@@ -383,6 +390,7 @@ wait "$rrd_pid"; rc=$?
 rrd_pid=
 check "SIGTERM: exit status 0" 0 "$rc"
 ok "control socket removed at exit" test ! -e "$SOCK"
+[ "$DP" = xdp ] && ok "XDP: program detached and pins removed at exit" test ! -e "$PIN"
 not_ok "no sanitizer report (ASan/UBSan/LSan) in the daemon's log" \
 	grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$work/rrd.log"
 if [ "$_tap_failed" -gt 0 ]; then
