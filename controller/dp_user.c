@@ -24,6 +24,8 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <rtprelay/rtp_stats.h>
+
 #include "datapath.h"
 #include "log.h"
 
@@ -237,46 +239,6 @@ static __u64 now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
-/* RFC 3550 receiver view, sequence part (jitter: the XDP tier has it). */
-static void rtp_account(struct rtprelay_rtp_stats *r, const unsigned char *p, ssize_t n)
-{
-	__u32 ssrc, seq, cycles, ext;
-
-	if (n < 12 || (p[0] >> 6) != 2)
-		return;
-	ssrc = ntohl(*(const __u32 *)(p + 8));
-	seq = (__u32)(p[2] << 8 | p[3]);
-	if (!r->received || ssrc != r->ssrc) {
-		if (r->received)
-			r->ssrc_changes++;
-		r->ssrc = ssrc;
-		r->received = 0;
-		r->base_seq = seq;
-		r->ext_max_seq = seq;
-	}
-	cycles = r->ext_max_seq & 0xffff0000u;
-	ext = cycles | seq;
-	if (seq < (r->ext_max_seq & 0xffff) && (r->ext_max_seq & 0xffff) - seq > 0x8000)
-		ext += 0x10000;	/* wrapped */
-	if ((__s32)(ext - r->ext_max_seq) >= 3000 ||
-	    (__s32)(r->ext_max_seq - ext) >= 100) {
-		r->base_seq = seq;	/* restart the sequence base */
-		r->received = 0;
-		ext = seq;
-		r->ext_max_seq = ext;
-	} else if ((__s32)(ext - r->ext_max_seq) > 0) {
-		r->ext_max_seq = ext;
-	}
-	r->received++;
-}
-
-static bool is_rtcp(const struct rtprelay_flow *f, const unsigned char *p, ssize_t n)
-{
-	if (f->flags & RTPRELAY_F_RTCP)
-		return true;
-	return (f->flags & RTPRELAY_F_RTCP_MUX) && n >= 2 && p[1] >= 192 && p[1] <= 223;
-}
-
 static void relay_packet(struct user_dp *u, struct usock *s, unsigned char *buf,
 			 ssize_t n, const struct sockaddr_storage *from)
 {
@@ -286,6 +248,7 @@ static void relay_packet(struct user_dp *u, struct usock *s, unsigned char *buf,
 	struct sockaddr_storage to;
 	socklen_t tolen;
 	bool rtcp;
+	__u64 now;
 
 	if (!f) {
 		u->global.counters[RTPRELAY_G_PASS_MISS]++;
@@ -319,17 +282,19 @@ static void relay_packet(struct user_dp *u, struct usock *s, unsigned char *buf,
 		u->global.counters[RTPRELAY_G_DROP_TX]++;
 		return;
 	}
-	rtcp = is_rtcp(&f->flow, buf, n);
+	rtcp = rtprelay_is_rtcp(f->flow.flags, buf, (__u32)n);
+	now = now_ns();
 	st->packets++;
 	/* L3 bytes, as the kernel tiers count them */
 	st->bytes += (__u64)n + 8 + (f->flow.out_dst.family == RTPRELAY_AF_INET ? 20 : 40);
 	if (rtcp) {
 		st->rtcp_packets++;
 		st->rtcp_bytes += (__u64)n;
-	} else {
-		rtp_account(&st->rtp, buf, n);
+	} else if (n >= 12) {
+		/* the one RFC 3550 view every tier shares */
+		rtprelay_rtp_update(&st->rtp, buf, f->flow.clock_rate, now);
 	}
-	st->last_seen_ns = now_ns();
+	st->last_seen_ns = now;
 	u->global.counters[RTPRELAY_G_FWD_REDIRECT]++;
 }
 
