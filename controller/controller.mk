@@ -41,7 +41,7 @@ $(BUILD)/rtprelayd: $(RRD_OBJS) $(DP_LIB) $(RRD_KMOD_OBJS)
 	$(CC) $(CFLAGS) $(RRD_OBJS) $(DP_LIB) $(RRD_KMOD_OBJS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
 
 # Unit tests of controller parts (the pattern in tests/tests.mk builds them).
-$(BUILD)/tests/test_config: controller/config.c controller/config.h
+$(BUILD)/tests/test_config: controller/config.c controller/routing.c controller/config.h controller/routing.h
 UNIT_LDLIBS_config := -lyaml
 $(BUILD)/tests/test_sdp: controller/sdp_rewrite.c controller/port_pool.c $(wildcard controller/*.h)
 UNIT_LDLIBS_sdp := $(shell $(PKG_CONFIG) --libs sofia-sip-ua)

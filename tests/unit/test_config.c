@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
 #include "config.h"
+#include "routing.h"
 
 static const char base[] =
 	"listen:\n"						/* 1 */
@@ -129,6 +131,36 @@ static void test_response_map(void **state)
 	assert_int_equal(rr_trunk_map_status(&cfg->trunks[1], 486), 480);
 	assert_int_equal(rr_trunk_map_status(&cfg->trunks[1], 404), 404);
 	assert_int_equal(rr_trunk_map_status(&cfg->trunks[0], 503), 503);
+	rr_config_free(cfg);
+}
+
+static void test_routing(void **state)
+{
+	static const char text[] =
+		"listen: { sbc: { address: 198.51.100.1 }, pbx: { address: 203.0.113.1 } }\n"
+		"media: { address: { sbc: { ipv4: 198.51.100.1 }, pbx: { ipv4: 203.0.113.1 } } }\n"
+		"trunks:\n"
+		"  - { name: s1, side: sbc, peers: [\"198.51.100.10\"] }\n"
+		"  - { name: s2, side: sbc, peers: [\"198.51.100.11\"] }\n"
+		"  - { name: p1, side: pbx, peers: [\"203.0.113.10\"] }\n"
+		"  - { name: p2, side: pbx, peers: [\"203.0.113.11\"] }\n"
+		"routes:\n"
+		"  - { prefix: \"\", trunk: p1 }\n"
+		"  - { prefix: \"+4930\", trunk: p2 }\n"
+		"  - { from: s2, prefix: \"\", trunk: p2 }\n"
+		"  - { from: p1, prefix: \"+49\", trunk: s1 }\n";
+	char err[512];
+	struct rr_config *cfg = load_text(text, err, sizeof(err));
+
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_int_equal(rr_route_call(cfg, 0, "+4989123"), 2);	/* default */
+	assert_int_equal(rr_route_call(cfg, 0, "+4930123"), 3);	/* longer prefix */
+	assert_int_equal(rr_route_call(cfg, 0, NULL), 2);
+	assert_int_equal(rr_route_call(cfg, 1, "+4989123"), 3);	/* from s2 wins the tie */
+	assert_int_equal(rr_route_call(cfg, 2, "+4930123"), 0);	/* never to its own side */
+	assert_int_equal(rr_route_call(cfg, 2, "+1555"), -ENOENT);
+	assert_int_equal(rr_route_call(cfg, 3, "+4930"), -ENOENT);	/* p2: no route from it */
 	rr_config_free(cfg);
 }
 
@@ -249,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_lab),
 		cmocka_unit_test(test_response_map),
+		cmocka_unit_test(test_routing),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_semantic),
