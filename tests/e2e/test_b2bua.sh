@@ -180,6 +180,18 @@ check "re-INVITEs reached the PBX and were answered there" 0 "$rc2"
 check "resume moved the SBC's media to port 7002 (flows updated)" "$SBC:7002" "$peer0"
 ok "after re-INVITEs: nothing left" idle
 
+# --- 6b. re-INVITE from the callee (hold on a new port), PBX side ----------
+uas_start pbx "$SC/uas_reinvite.xml" 1 -d 300
+uac sbc "$SC/uac_answer_reinvite.xml" 1 &
+uac_pid=$!
+sleep 0.9
+peer1=$(ctl calls 'r["calls"][0]["streams"][0].get("peer_1")')
+wait $uac_pid; rc=$?
+uas_wait; rc2=$?
+check "re-INVITE from the callee relayed to the caller and answered" "0 0" "$rc $rc2"
+check "the callee's new media port (7004) is where the flows send now" "$PBX:7004" "$peer1"
+ok "after the callee's re-INVITE: nothing left" idle
+
 # --- 7. delayed offer -------------------------------------------------------
 uas_start pbx "$SC/uas.xml" 1
 uac sbc "$SC/uac_delayed.xml" 1 -d 1000 &
