@@ -60,6 +60,26 @@ calls() {
 	echo "$rc" >"$work/rc"
 }
 echo "rtprelayd bench: $DP datapath"
+# setup latency: INVITE -> 200 at the caller, per call (sipp -trace_rtt, 1 ms steps)
+"$LAB" exec pbx timeout 60 sipp -nostdin -sf "$SC/uas.xml" -i 203.0.113.10 -p 5060 -m 500 >/dev/null 2>&1 &
+uas=$!
+sleep 0.3
+(cd "$work" && "$LAB" exec sbc timeout 60 sipp -nostdin -sf "$SC/uac.xml" -i 198.51.100.10 -p 5070 \
+	-m 500 -r 100 -d 100 -s 4930123 198.51.100.1:5060 -trace_rtt -rtt_freq 1 >/dev/null 2>&1)
+wait $uas
+python3 - "$work" <<'PY'
+import glob, sys
+v = sorted(float(l.split(';')[1]) for f in glob.glob(sys.argv[1] + '/*rtt.csv')
+           for l in open(f).read().splitlines()[1:] if l)
+if not v:
+    print("rtprelayd setup latency: no samples")
+else:
+    p = lambda q: v[min(len(v) - 1, int(len(v) * q))]
+    fmt = lambda x: "<1 ms" if x < 1 else "%g ms" % x
+    print("rtprelayd setup latency (INVITE->200, %d calls at 100 cps): p50 %s, p90 %s, max %s (goal p50 <= 2.5 ms)"
+          % (len(v), fmt(p(0.5)), fmt(p(0.9)), fmt(v[-1])))
+PY
+idle
 base_rss=$(rss)
 calls "$CPS" "$N" 30000 probe
 rc=$(cat "$work/rc")
