@@ -60,3 +60,8 @@ INSTALL_SBINS += $(BUILD)/rtprelayd
 $(BUILD)/tests/rtprelayd-asan: $(RRD_SRCS) $(DP_SRCS) $(RRD_KMOD_SRCS) $(RRD_HDRS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(RRD_CFLAGS) $(RRD_SRCS) $(DP_SRCS) $(RRD_KMOD_SRCS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
 tests/e2e/test_b2bua.sh: $(BUILD)/tests/rtprelayd-asan
+
+# make bench: flow install/remove latency through datapath.h
+$(BUILD)/flow_latency: tests/bench/flow_latency.c $(BUILD)/obj/controller/dp_user.o $(BUILD)/obj/controller/log.o $(DP_LIB) $(RRD_KMOD_OBJS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(BUILD)/obj/controller/dp_user.o $(BUILD)/obj/controller/log.o $(DP_LIB) -o $@ $(LIBBPF_LIBS) $(RRD_MNL_LIBS) -lpthread
+BENCH_TARGETS += $(BUILD)/flow_latency

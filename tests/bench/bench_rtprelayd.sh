@@ -102,3 +102,12 @@ for r in $RATES; do
 	fi
 done
 echo "rtprelayd cps: highest short-call rate at zero failures: $best calls/s (goal >= 300)"
+# flow install/remove latency through datapath.h (rtprelayd idle: its maps
+# are free; 4 flows per call)
+FL="$top/${BUILD:-build}/flow_latency"
+if [ -x "$FL" ]; then
+	[ "$DP" = xdp ] && "$LAB" exec relay "$FL" xdp "$PIN" 2000 | sed 's/^/rtprelayd /'
+	"$LAB" exec relay "$FL" user "" 2000 | sed 's/^/rtprelayd /'
+else
+	echo "rtprelayd flow latency: $FL missing (make bench builds it)"
+fi
