@@ -15,3 +15,55 @@ $(BUILD)/obj/%.o: controller/%.c $(wildcard controller/*.h) $(wildcard include/r
 
 $(DP_LIB): $(DP_OBJS)
 	$(AR) rcs $@ $^
+
+# ---- rtprelayd ----
+RRD_PKGS	:= sofia-sip-ua yaml-0.1 json-c
+RRD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(RRD_PKGS))
+RRD_LIBS	:= $(shell $(PKG_CONFIG) --libs $(RRD_PKGS)) -lpthread
+
+RRD_SRCS	:= $(addprefix controller/,b2bua.c config.c control.c dp_user.c log.c media.c \
+		   port_pool.c routing.c rtprelayd.c sdp_rewrite.c)
+RRD_OBJS	:= $(patsubst controller/%.c,$(BUILD)/obj/controller/%.o,$(RRD_SRCS))
+RRD_HDRS	:= $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h)
+# the kmod tier's client (kmod/kmod.mk builds these objects; named here
+# because that file is read after this one)
+RRD_KMOD_OBJS	:= $(BUILD)/obj/rr_genl.o $(BUILD)/obj/dp_kmod.o
+RRD_KMOD_SRCS	:= controller/rr_genl.c controller/dp_kmod.c
+RRD_MNL_LIBS	:= $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
+
+ALL_TARGETS	+= $(BUILD)/rtprelayd
+
+$(BUILD)/obj/controller:
+	@mkdir -p $@
+
+$(BUILD)/obj/controller/%.o: controller/%.c $(RRD_HDRS) | $(BUILD)/obj/controller
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(RRD_CFLAGS) -c $< -o $@
+
+$(BUILD)/rtprelayd: $(RRD_OBJS) $(DP_LIB) $(RRD_KMOD_OBJS)
+	$(CC) $(CFLAGS) $(RRD_OBJS) $(DP_LIB) $(RRD_KMOD_OBJS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
+
+# Unit tests of controller parts (the pattern in tests/tests.mk builds them).
+$(BUILD)/tests/test_config: controller/config.c controller/routing.c controller/config.h controller/routing.h
+UNIT_LDLIBS_config := -lyaml
+$(BUILD)/tests/test_sdp: controller/sdp_rewrite.c controller/port_pool.c $(wildcard controller/*.h)
+UNIT_LDLIBS_sdp := $(shell $(PKG_CONFIG) --libs sofia-sip-ua)
+# the pattern rule does not know sofia's include dir
+$(BUILD)/tests/test_sdp: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags sofia-sip-ua)
+$(BUILD)/tests/test_dp_user: controller/dp_user.c controller/log.c controller/datapath.h
+UNIT_LDLIBS_dp_user := -lpthread
+
+# End to end: sipp through rtprelayd in the lab (userspace datapath).
+TEST_SUITES += tests/e2e/test_b2bua.sh tests/e2e/test_b2bua_xdp.sh
+tests/e2e/test_b2bua_xdp.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
+INSTALL_SBINS += $(BUILD)/rtprelayd
+
+# rtprelayd under ASan/UBSan for the end-to-end suite: any memory error or
+# leak in the daemon fails the test.
+$(BUILD)/tests/rtprelayd-asan: $(RRD_SRCS) $(DP_SRCS) $(RRD_KMOD_SRCS) $(RRD_HDRS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(RRD_CFLAGS) $(RRD_SRCS) $(DP_SRCS) $(RRD_KMOD_SRCS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
+tests/e2e/test_b2bua.sh: $(BUILD)/tests/rtprelayd-asan
+
+# make bench: flow install/remove latency through datapath.h
+$(BUILD)/flow_latency: tests/bench/flow_latency.c $(BUILD)/obj/controller/dp_user.o $(BUILD)/obj/controller/log.o $(DP_LIB) $(RRD_KMOD_OBJS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(BUILD)/obj/controller/dp_user.o $(BUILD)/obj/controller/log.o $(DP_LIB) -o $@ $(LIBBPF_LIBS) $(RRD_MNL_LIBS) -lpthread
+BENCH_TARGETS += $(BUILD)/flow_latency

@@ -1,0 +1,837 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * B2BUA call logic on sofia-sip nua.
+ *
+ * Why nua rather than nta: nua keeps each leg's dialog (route set, CSeq,
+ * tags, retransmissions, 2xx ACK and BYE handling, session refresh) so this
+ * file only decides what crosses from one leg to the other. With
+ * NUTAG_MEDIA_ENABLE(0) nua runs no offer/answer of its own: SDP is carried
+ * as SIPTAG_PAYLOAD and rewritten here (media.c). NUTAG_AUTOANSWER(0) on
+ * every handle (also for re-INVITEs), NUTAG_AUTOACK(0) so a delayed-offer
+ * answer can ride on the ACK relayed from the caller.
+ *
+ * A call ends when nua reports both legs terminated (nua_i_state); ports and
+ * flows are released as soon as the first leg ends or fails.
+ */
+#define NUA_MAGIC_T	struct rr_sip_side
+#define NUA_HMAGIC_T	struct rr_hmagic
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sofia-sip/nua.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_protos.h>
+#include <sofia-sip/msg_addr.h>
+#include <sofia-sip/su_tag_io.h>
+
+#include "b2bua.h"
+#include "log.h"
+#include "routing.h"
+
+struct rr_sip_side {
+	struct rr_b2bua *b;
+	enum rr_side side;
+	nua_t *nua;
+	bool shut;
+};
+
+/* What a nua handle belongs to: a call leg or a peer's OPTIONS pinger. */
+enum { RR_HM_LEG = 1, RR_HM_PING };
+struct rr_hmagic {
+	int kind;
+};
+
+/* OPTIONS keepalive state of one trunk peer. */
+struct rr_ping {
+	struct rr_hmagic hm;		/* first: the handle's magic */
+	struct rr_b2bua *b;
+	unsigned int trunk, peer;
+	nua_handle_t *nh;
+	bool up, pending;
+};
+
+struct rr_leg {
+	struct rr_hmagic hm;		/* first: the handle's magic */
+	struct rr_call *call;
+	int idx;			/* 0: caller (incoming), 1: callee */
+	nua_handle_t *nh;
+	int trunk;
+	bool terminated;		/* nua reported the leg over */
+	bool ending;			/* we sent BYE/CANCEL/final response */
+	bool established;		/* 2xx exchanged */
+	bool final;			/* a final response went/came on the INVITE */
+	bool invite_sdp;		/* our last INVITE on this leg had SDP */
+	bool ack_pending;		/* its 2xx waits for the other leg's ACK */
+	char call_id[96];
+};
+
+struct rr_call {
+	struct rr_call *next, *prev;
+	struct rr_b2bua *b;
+	unsigned long id;
+	enum rr_call_state state;
+	struct rr_leg leg[2];
+	struct rr_call_media media;
+	int reinvite_from;		/* leg whose re-INVITE is pending, or -1 */
+	unsigned int peer_idx;		/* failover position in the out trunk */
+	char *b_sdp;			/* SDP sent to the callee (for failover) */
+	struct rr_config *cfg;		/* the configuration the call began under */
+	char from[64], to[64], display[64];
+	struct timespec start, answer, end;
+};
+
+struct rr_b2bua {
+	su_root_t *root;
+	struct rr_config *cfg;		/* for new calls; a call keeps its own */
+	struct rr_media *media;
+	struct rr_sip_side side[RR_SIDE_MAX];
+	struct rr_call *calls;
+	unsigned int n_calls;
+	unsigned long next_id;
+	struct rr_b2bua_stats stats;
+	struct rr_ping *pings;		/* one per peer of every trunk of cfg */
+	unsigned int n_pings, ticks;
+};
+
+static double since(const struct timespec *t)
+{
+	struct timespec now;
+
+	if (!t->tv_sec)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static const char *state_name(enum rr_call_state s)
+{
+	static const char *const n[] = { "calling", "early", "answered", "ending" };
+
+	return n[s];
+}
+
+/* ---- call lifetime ---------------------------------------------------- */
+
+static void call_release_media(struct rr_call *c)
+{
+	rr_media_release(c->b->media, &c->media);
+}
+
+static void call_free(struct rr_call *c)
+{
+	struct rr_b2bua *b = c->b;
+
+	call_release_media(c);
+	for (int i = 0; i < 2; i++) {
+		if (c->leg[i].nh) {
+			nua_handle_bind(c->leg[i].nh, NULL);
+			nua_handle_destroy(c->leg[i].nh);
+			c->leg[i].nh = NULL;
+		}
+	}
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		b->calls = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	b->n_calls--;
+	rr_info("call %lu: ended after %.1f s", c->id, since(&c->start));
+	free(c->b_sdp);
+	rr_config_put(c->cfg);
+	free(c);
+}
+
+/* nua_respond() keeps the phrase pointer until its queued signal runs, after
+ * the event that carried the far end's phrase is freed: relay the standard
+ * phrase of the status, which is static. */
+static const char *stable_phrase(int status)
+{
+	const char *p = sip_status_phrase(status);
+
+	return p ? p : status < 300 ? "OK" : "Call Failed";
+}
+
+/* Ends leg l (once): BYE when established, CANCEL when still calling out,
+ * a final response when the caller is unanswered. */
+static void leg_end(struct rr_leg *l, int status, const char *phrase)
+{
+	struct rr_call *c = l->call;
+
+	if (l->ending || l->terminated)
+		return;
+	l->ending = true;
+	c->state = RR_CALL_ENDING;
+	if (!c->end.tv_sec)
+		clock_gettime(CLOCK_MONOTONIC, &c->end);
+	if (!l->nh) {
+		l->terminated = true;
+		return;
+	}
+	if (l->established) {
+		nua_bye(l->nh, TAG_END());
+	} else if (l->idx == 1) {
+		nua_cancel(l->nh, TAG_END());
+	} else if (!l->final) {
+		l->final = true;
+		nua_respond(l->nh, status, stable_phrase(status), TAG_END());
+	}
+}
+
+static void call_end(struct rr_call *c, int status, const char *phrase)
+{
+	call_release_media(c);
+	leg_end(&c->leg[0], status, phrase);
+	leg_end(&c->leg[1], status, phrase);
+}
+
+static void call_check_done(struct rr_call *c)
+{
+	if (c->leg[0].terminated && c->leg[1].terminated)
+		call_free(c);
+}
+
+/* ---- SIP helpers ------------------------------------------------------ */
+
+static const char *host_fmt(const char *host, int family, char *buf, size_t len)
+{
+	snprintf(buf, len, family == AF_INET6 ? "[%s]" : "%s", host);
+	return buf;
+}
+
+static bool is_sdp(const sip_t *sip)
+{
+	return sip && sip->sip_payload && sip->sip_payload->pl_len > 0 &&
+	       (!sip->sip_content_type || !sip->sip_content_type->c_type ||
+		!strcasecmp(sip->sip_content_type->c_type, "application/sdp"));
+}
+
+/* SDP from leg l, rewritten for the other leg; NULL when there was none.
+ * *bad set when SDP was there but could not be relayed. */
+static char *sdp_across(struct rr_leg *l, const sip_t *sip, int *err)
+{
+	*err = 0;
+	if (!is_sdp(sip))
+		return NULL;
+	return rr_media_from(l->call->b->media, &l->call->media, l->idx,
+			     sip->sip_payload->pl_data, sip->sip_payload->pl_len, err);
+}
+
+#define SDP_TAGS(sdp) \
+	TAG_IF((sdp), SIPTAG_CONTENT_TYPE_STR("application/sdp")), \
+	TAG_IF((sdp), SIPTAG_PAYLOAD_STR(sdp))
+
+static void pings_setup(struct rr_b2bua *b);
+static void pings_free(struct rr_b2bua *b);
+static void pings_send(struct rr_b2bua *b);
+
+static bool peer_up(const struct rr_b2bua *b, const struct rr_config *cfg,
+		    unsigned int trunk, unsigned int peer)
+{
+	if (cfg != b->cfg)
+		return true;	/* a call from before a reload: no state */
+	for (unsigned int i = 0; i < b->n_pings; i++)
+		if (b->pings[i].trunk == trunk && b->pings[i].peer == peer)
+			return b->pings[i].up;
+	return true;
+}
+
+/* Sends the INVITE to the current peer of the out trunk. */
+static int call_out(struct rr_call *c)
+{
+	struct rr_b2bua *b = c->b;
+	struct rr_leg *l = &c->leg[1];
+	const struct rr_trunk *t = &c->cfg->trunks[l->trunk];
+	const struct rr_peer *p;
+	char uri[256], from[256], to[256], hp[80], lh[80];
+
+	/* skip peers OPTIONS found down, unless none is left */
+	while (c->peer_idx + 1 < t->n_peers && !peer_up(b, c->cfg, l->trunk, c->peer_idx))
+		c->peer_idx++;
+	p = &t->peers[c->peer_idx];
+	const struct rr_listen *ls = &c->cfg->listen[t->side];
+
+	host_fmt(p->host, p->family, hp, sizeof(hp));
+	host_fmt(ls->address, ls->family, lh, sizeof(lh));
+	snprintf(uri, sizeof(uri), "sip:%s%s%s:%u;transport=%s", c->to, c->to[0] ? "@" : "",
+		 hp, p->port, t->transport == RR_TP_TCP ? "tcp" : "udp");
+	if (c->display[0])
+		snprintf(from, sizeof(from), "\"%s\" <sip:%s@%s>", c->display,
+			 c->from[0] ? c->from : "anonymous", lh);
+	else
+		snprintf(from, sizeof(from), "<sip:%s@%s>", c->from[0] ? c->from : "anonymous", lh);
+	snprintf(to, sizeof(to), "<sip:%s%s%s>", c->to, c->to[0] ? "@" : "", hp);
+	l->nh = nua_handle(b->side[t->side].nua, &l->hm, SIPTAG_FROM_STR(from),
+			   SIPTAG_TO_STR(to), NUTAG_AUTOANSWER(0), TAG_END());
+	if (!l->nh)
+		return -ENOMEM;
+	l->invite_sdp = c->b_sdp != NULL;
+	l->final = l->established = l->ack_pending = false;
+	nua_invite(l->nh, NUTAG_URL(uri), SDP_TAGS(c->b_sdp), TAG_END());
+	rr_info("call %lu: INVITE -> trunk %s peer %s (%u/%u)", c->id, t->name, uri,
+		c->peer_idx + 1, t->n_peers);
+	return 0;
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
+{
+	struct rr_b2bua *b = sd->b;
+	struct rr_config *cfg = b->cfg;
+	msg_t *msg = nua_current_request(sd->nua);
+	su_addrinfo_t *ai = msg ? msg_addrinfo(msg) : NULL;
+	char src[INET6_ADDRSTRLEN] = "?", nb[64];
+	const char *number;
+	int in, out, err, fam1;
+	struct rr_call *c;
+	char *sdp;
+
+	if (ai && ai->ai_addr)
+		getnameinfo(ai->ai_addr, (socklen_t)ai->ai_addrlen, src, sizeof(src), NULL, 0,
+			    NI_NUMERICHOST);
+	in = ai && ai->ai_addr ? rr_config_trunk_for_source(cfg, sd->side, ai->ai_addr) : -1;
+	if (in < 0) {
+		/* not from a trunk of this side: no state at all */
+		rr_warn("INVITE from %s on side %s: not an allowed source: 403", src,
+			rr_side_name(sd->side));
+		b->stats.rejected_403++;
+		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(sd->nua), TAG_END());
+		nua_handle_destroy(nh);
+		return;
+	}
+	number = sip->sip_request->rq_url->url_user;
+	out = rr_route_call(cfg, (unsigned int)in, number);
+	if (out < 0) {
+		rr_warn("INVITE from %s (trunk %s) to %s: no route: 404", src,
+			cfg->trunks[in].name, rr_log_number(number, nb, sizeof(nb)));
+		b->stats.rejected_404++;
+		nua_respond(nh, SIP_404_NOT_FOUND, NUTAG_WITH_THIS(sd->nua), TAG_END());
+		nua_handle_destroy(nh);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		b->stats.rejected_other++;
+		nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR, NUTAG_WITH_THIS(sd->nua), TAG_END());
+		nua_handle_destroy(nh);
+		return;
+	}
+	c->b = b;
+	c->cfg = rr_config_get(cfg);
+	c->id = ++b->next_id;
+	c->reinvite_from = -1;
+	clock_gettime(CLOCK_MONOTONIC, &c->start);
+	for (int i = 0; i < 2; i++) {
+		c->leg[i].hm.kind = RR_HM_LEG;
+		c->leg[i].call = c;
+		c->leg[i].idx = i;
+	}
+	c->leg[0].nh = nh;
+	c->leg[0].trunk = in;
+	c->leg[1].trunk = out;
+	snprintf(c->to, sizeof(c->to), "%s", number ? number : "");
+	if (sip->sip_from && sip->sip_from->a_url->url_user)
+		snprintf(c->from, sizeof(c->from), "%s", sip->sip_from->a_url->url_user);
+	if (sip->sip_from && sip->sip_from->a_display)
+		snprintf(c->display, sizeof(c->display), "%.*s",
+			 (int)strcspn(sip->sip_from->a_display, "\""),
+			 sip->sip_from->a_display + (sip->sip_from->a_display[0] == '"'));
+	if (sip->sip_call_id)
+		snprintf(c->leg[0].call_id, sizeof(c->leg[0].call_id), "%s", sip->sip_call_id->i_id);
+	fam1 = cfg->trunks[out].peers[0].family;
+	rr_call_media_init(b->media, &c->media, sd->side, ai->ai_addr->sa_family,
+			   cfg->trunks[out].side, fam1);
+	c->next = b->calls;
+	if (b->calls)
+		b->calls->prev = c;
+	b->calls = c;
+	b->n_calls++;
+	b->stats.calls_total++;
+	nua_handle_bind(nh, &c->leg[0].hm);
+	nua_set_hparams(nh, NUTAG_AUTOANSWER(0), TAG_END());
+	rr_info("call %lu: INVITE from %s (trunk %s) %s -> %s", c->id, src, cfg->trunks[in].name,
+		rr_log_number(c->from, nb, sizeof(nb)), c->to);
+
+	sdp = sdp_across(&c->leg[0], sip, &err);
+	if (err) {
+		b->stats.calls_failed++;
+		c->leg[1].terminated = true;
+		if (err == -ENOSPC)
+			call_end(c, SIP_503_SERVICE_UNAVAILABLE);
+		else
+			call_end(c, SIP_488_NOT_ACCEPTABLE);
+		return;
+	}
+	c->b_sdp = sdp;
+	if (call_out(c)) {
+		b->stats.calls_failed++;
+		c->leg[1].terminated = true;
+		call_end(c, SIP_500_INTERNAL_SERVER_ERROR);
+	}
+}
+
+static bool failover_status(int status)
+{
+	return status == 408 || status == 503 || status == 500;
+}
+
+static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip_t *sip)
+{
+	struct rr_call *c = l->call;
+	struct rr_leg *o = &c->leg[!l->idx];
+	char *sdp;
+	int err;
+
+	if (sip && sip->sip_call_id && !l->call_id[0])
+		snprintf(l->call_id, sizeof(l->call_id), "%s", sip->sip_call_id->i_id);
+	if (status < 200) {
+		if (status == 100 || c->reinvite_from >= 0 || l->idx != 1 || o->final)
+			return;
+		sdp = sdp_across(l, sip, &err);
+		nua_respond(o->nh, status, stable_phrase(status), SDP_TAGS(sdp), TAG_END());
+		free(sdp);
+		if (c->state == RR_CALL_CALLING)
+			c->state = RR_CALL_EARLY;
+		return;
+	}
+	l->final = true;
+	if (status < 300) {
+		l->established = true;
+		sdp = sdp_across(l, sip, &err);
+		if (l->invite_sdp || c->state == RR_CALL_ENDING)
+			nua_ack(l->nh, TAG_END());
+		else
+			l->ack_pending = true;	/* the answer comes with o's ACK */
+		if (c->state == RR_CALL_ENDING || o->ending || o->terminated) {
+			/* answered after CANCEL/BYE crossed: hang up at once */
+			l->ending = false;
+			leg_end(l, SIP_487_REQUEST_TERMINATED);
+			free(sdp);
+			return;
+		}
+		if (c->reinvite_from == o->idx) {
+			c->reinvite_from = -1;
+			nua_respond(o->nh, SIP_200_OK, SDP_TAGS(sdp), TAG_END());
+		} else if (l->idx == 1 && !o->final) {
+			o->final = true;
+			o->established = true;
+			c->state = RR_CALL_ANSWERED;
+			clock_gettime(CLOCK_MONOTONIC, &c->answer);
+			c->b->stats.calls_answered++;
+			nua_respond(o->nh, SIP_200_OK, SDP_TAGS(sdp), TAG_END());
+			rr_info("call %lu: answered", c->id);
+		}
+		free(sdp);
+		return;
+	}
+	/* a final failure */
+	if (c->reinvite_from == o->idx) {
+		c->reinvite_from = -1;
+		l->final = l->established;	/* the dialog itself lives on */
+		nua_respond(o->nh, status, stable_phrase(status), TAG_END());
+		return;
+	}
+	if (l->idx != 1 || c->state == RR_CALL_ENDING)
+		return;
+	{
+		const struct rr_trunk *t = &c->cfg->trunks[l->trunk];
+
+		if (failover_status(status) && c->peer_idx + 1 < t->n_peers && !o->ending) {
+			rr_warn("call %lu: %d from %s peer %u: trying the next", c->id, status,
+				t->name, c->peer_idx + 1);
+			nua_handle_bind(l->nh, NULL);
+			nua_handle_destroy(l->nh);
+			l->nh = NULL;
+			c->peer_idx++;
+			if (!call_out(c))
+				return;
+		}
+	}
+	{
+		int mapped = rr_trunk_map_status(&c->cfg->trunks[o->trunk], status);
+
+		rr_info("call %lu: failed: %d %s%s", c->id, status, phrase,
+			mapped != status ? " (relayed as mapped)" : "");
+		c->b->stats.calls_failed++;
+		l->ending = true;	/* nua ends the failed INVITE itself */
+		call_end(c, mapped, phrase);
+	}
+}
+
+static void i_reinvite(struct rr_leg *l, const sip_t *sip)
+{
+	struct rr_call *c = l->call;
+	struct rr_leg *o = &c->leg[!l->idx];
+	char *sdp;
+	int err;
+
+	if (c->state != RR_CALL_ANSWERED || !o->established || o->ending) {
+		nua_respond(l->nh, SIP_491_REQUEST_PENDING, TAG_END());
+		return;
+	}
+	if (c->reinvite_from >= 0) {
+		nua_respond(l->nh, SIP_491_REQUEST_PENDING, TAG_END());
+		return;
+	}
+	sdp = sdp_across(l, sip, &err);
+	if (err) {
+		nua_respond(l->nh, SIP_488_NOT_ACCEPTABLE, TAG_END());
+		return;
+	}
+	rr_info("call %lu: re-INVITE from leg %d%s", c->id, l->idx, sdp ? "" : " (no SDP)");
+	c->reinvite_from = l->idx;
+	o->invite_sdp = sdp != NULL;
+	nua_invite(o->nh, SDP_TAGS(sdp), TAG_END());
+	free(sdp);
+}
+
+static void i_ack(struct rr_leg *l, const sip_t *sip)
+{
+	struct rr_leg *o = &l->call->leg[!l->idx];
+	char *sdp;
+	int err;
+
+	if (!o->ack_pending || !o->nh)
+		return;
+	o->ack_pending = false;
+	sdp = sdp_across(l, sip, &err);
+	nua_ack(o->nh, SDP_TAGS(sdp), TAG_END());
+	free(sdp);
+}
+
+static void r_options(struct rr_ping *p, int status, const char *phrase)
+{
+	const struct rr_trunk *t = &p->b->cfg->trunks[p->trunk];
+	/* any answer but a timeout or overload (also what nta reports for an
+	 * unreachable peer) says the peer is there */
+	bool up = status != 408 && status != 503;
+
+	if (status < 200)
+		return;
+	p->pending = false;
+	if (up != p->up)
+		rr_log(up ? LOG_NOTICE : LOG_WARNING, "trunk %s peer %s:%u is %s (OPTIONS: %d %s)",
+		       t->name, t->peers[p->peer].host, t->peers[p->peer].port,
+		       up ? "up" : "down", status, phrase);
+	p->up = up;
+}
+
+static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *nua,
+		     struct rr_sip_side *sd, nua_handle_t *nh, struct rr_hmagic *hm,
+		     sip_t const *sip, tagi_t tags[])
+{
+	struct rr_leg *l = hm && hm->kind == RR_HM_LEG ? (struct rr_leg *)hm : NULL;
+	struct rr_call *c = l ? l->call : NULL;
+	int cs = -1;
+
+	if (hm && hm->kind == RR_HM_PING) {
+		if (event == nua_r_options)
+			r_options((struct rr_ping *)hm, status, phrase);
+		return;
+	}
+	switch (event) {
+	case nua_i_invite:
+		if (!l)
+			new_call(sd, nh, sip);
+		else
+			i_reinvite(l, sip);
+		return;
+	case nua_r_invite:
+		if (l)
+			r_invite(l, status, phrase, sip);
+		return;
+	case nua_i_ack:
+		if (l)
+			i_ack(l, sip);
+		return;
+	case nua_i_cancel:
+		if (l) {
+			rr_info("call %lu: CANCEL from the caller", c->id);
+			l->final = true;	/* nua answered 487 */
+			l->ending = true;
+			call_end(c, SIP_487_REQUEST_TERMINATED);
+		}
+		return;
+	case nua_i_bye:
+		if (l) {
+			rr_info("call %lu: BYE from leg %d", c->id, l->idx);
+			l->ending = true;	/* nua answered 200 */
+			call_end(c, SIP_480_TEMPORARILY_UNAVAILABLE);
+		}
+		return;
+	case nua_i_state:
+		if (!l)
+			return;
+		tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
+		if (cs == nua_callstate_terminated) {
+			l->terminated = true;
+			if (c->state != RR_CALL_ENDING)
+				call_end(c, SIP_480_TEMPORARILY_UNAVAILABLE);
+			call_check_done(c);
+		}
+		return;
+	case nua_r_shutdown:
+		if (status >= 200)
+			sd->shut = true;
+		return;
+	case nua_i_error:
+		rr_warn("sip %s: error %d %s", rr_side_name(sd->side), status, phrase);
+		return;
+	case nua_i_options:
+		/* nua answered it (200 with Allow/Accept); the handle is unused */
+		if (!l && nh)
+			nua_handle_destroy(nh);
+		return;
+	default:
+		return;
+	}
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
+				 struct rr_media *media, char *err, size_t errlen)
+{
+	struct rr_b2bua *b = calloc(1, sizeof(*b));
+	char url[160], hp[80];
+
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	b->root = root;
+	b->cfg = cfg;
+	b->media = media;
+	for (int s = 0; s < RR_SIDE_MAX; s++) {
+		const struct rr_listen *ls = &cfg->listen[s];
+		struct rr_sip_side *sd = &b->side[s];
+
+		sd->b = b;
+		sd->side = s;
+		host_fmt(ls->address, ls->family, hp, sizeof(hp));
+		snprintf(url, sizeof(url), "sip:%s:%u%s", hp, ls->port,
+			 ls->transports == RR_TP_UDP ? ";transport=udp" :
+			 ls->transports == RR_TP_TCP ? ";transport=tcp" : "");
+		sd->nua = nua_create(root, event_cb, sd, NUTAG_URL(url),
+				     NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOANSWER(0),
+				     NUTAG_AUTOACK(0), NUTAG_AUTOALERT(0),
+				     NUTAG_ENABLEINVITE(1), NUTAG_SESSION_TIMER(0),
+				     NUTAG_USER_AGENT("rtprelayd"),
+				     SIPTAG_SERVER_STR("rtprelayd"),
+				     TAG_END());
+		if (!sd->nua) {
+			snprintf(err, errlen, "cannot listen on %s (side %s): %s", url,
+				 rr_side_name(s), strerror(errno));
+			rr_b2bua_destroy(b);
+			return NULL;
+		}
+		rr_info("sip %s: listening on %s", rr_side_name(s), url);
+	}
+	pings_setup(b);
+	return b;
+}
+
+void rr_b2bua_shutdown(struct rr_b2bua *b)
+{
+	struct rr_call *c, *n;
+	int i;
+
+	for (c = b->calls; c; c = n) {
+		n = c->next;
+		call_end(c, SIP_503_SERVICE_UNAVAILABLE);
+	}
+	/* let BYE/CANCEL go out and get answered, a bounded while */
+	for (i = 0; i < 30 && b->calls; i++)
+		su_root_step(b->root, 100);
+	for (int s = 0; s < RR_SIDE_MAX; s++)
+		if (b->side[s].nua)
+			nua_shutdown(b->side[s].nua);
+	for (i = 0; i < 50; i++) {
+		bool all = true;
+
+		for (int s = 0; s < RR_SIDE_MAX; s++)
+			if (b->side[s].nua && !b->side[s].shut)
+				all = false;
+		if (all)
+			break;
+		su_root_step(b->root, 100);
+	}
+}
+
+void rr_b2bua_destroy(struct rr_b2bua *b)
+{
+	if (!b)
+		return;
+	while (b->calls)
+		call_free(b->calls);
+	pings_free(b);
+	for (int s = 0; s < RR_SIDE_MAX; s++)
+		if (b->side[s].nua)
+			nua_destroy(b->side[s].nua);
+	free(b);
+}
+
+void rr_b2bua_tick(struct rr_b2bua *b)
+{
+	unsigned int timeout = b->cfg->media.inactivity_timeout;
+	struct timespec now;
+	struct rr_call *c, *n;
+	__u64 now_ns, last;
+
+	if (b->cfg->options_interval && b->ticks++ % b->cfg->options_interval == 0)
+		pings_send(b);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_ns = (__u64)now.tv_sec * 1000000000ull + (__u64)now.tv_nsec;
+	for (c = b->calls; c; c = n) {
+		n = c->next;
+		if (c->state == RR_CALL_ENDING) {
+			/* nua never reported a leg over (lost BYE): reap */
+			if (since(&c->end) > 40) {
+				rr_warn("call %lu: legs did not end in 40 s: freed", c->id);
+				call_free(c);
+			}
+			continue;
+		}
+		if (!timeout || c->state != RR_CALL_ANSWERED || since(&c->answer) < timeout)
+			continue;
+		last = rr_media_last_seen(b->media, &c->media);
+		if (last && now_ns - last < (__u64)timeout * 1000000000ull)
+			continue;
+		rr_info("call %lu: no media for %u s: hanging up", c->id, timeout);
+		b->stats.inactivity_hangups++;
+		call_end(c, SIP_480_TEMPORARILY_UNAVAILABLE);
+	}
+}
+
+unsigned int rr_b2bua_n_calls(const struct rr_b2bua *b)
+{
+	return b->n_calls;
+}
+
+const struct rr_b2bua_stats *rr_b2bua_stats(const struct rr_b2bua *b)
+{
+	return &b->stats;
+}
+
+int rr_b2bua_walk(struct rr_b2bua *b, int (*fn)(struct rr_call *c, void *arg), void *arg)
+{
+	int rc = 0;
+
+	for (struct rr_call *c = b->calls; c && !rc; c = c->next)
+		rc = fn(c, arg);
+	return rc;
+}
+
+int rr_b2bua_hangup(struct rr_b2bua *b, unsigned long id)
+{
+	for (struct rr_call *c = b->calls; c; c = c->next) {
+		if (c->id == id) {
+			rr_info("call %lu: hangup requested", id);
+			call_end(c, SIP_480_TEMPORARILY_UNAVAILABLE);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+void rr_call_info(const struct rr_call *c, struct rr_call_info *info)
+{
+	const struct rr_config *cfg = c->cfg;
+
+	info->id = c->id;
+	info->state = state_name(c->state);
+	info->from = c->from;
+	info->to = c->to;
+	for (int i = 0; i < 2; i++) {
+		info->trunk[i] = cfg->trunks[c->leg[i].trunk].name;
+		info->call_id[i] = c->leg[i].call_id;
+	}
+	info->duration = since(&c->start);
+	info->talk = since(&c->answer);
+	info->media = &c->media;
+}
+
+static void pings_free(struct rr_b2bua *b)
+{
+	for (unsigned int i = 0; i < b->n_pings; i++)
+		if (b->pings[i].nh) {
+			nua_handle_bind(b->pings[i].nh, NULL);
+			nua_handle_destroy(b->pings[i].nh);
+		}
+	free(b->pings);
+	b->pings = NULL;
+	b->n_pings = 0;
+}
+
+static void pings_setup(struct rr_b2bua *b)
+{
+	const struct rr_config *cfg = b->cfg;
+	unsigned int n = 0, t, p;
+
+	for (t = 0; t < cfg->n_trunks; t++)
+		n += cfg->trunks[t].n_peers;
+	b->pings = calloc(n, sizeof(*b->pings));
+	if (!b->pings)
+		return;
+	for (t = 0; t < cfg->n_trunks; t++)
+		for (p = 0; p < cfg->trunks[t].n_peers; p++) {
+			struct rr_ping *pg = &b->pings[b->n_pings++];
+
+			pg->hm.kind = RR_HM_PING;
+			pg->b = b;
+			pg->trunk = t;
+			pg->peer = p;
+			pg->up = true;	/* until OPTIONS says otherwise */
+		}
+}
+
+static void pings_send(struct rr_b2bua *b)
+{
+	for (unsigned int i = 0; i < b->n_pings; i++) {
+		struct rr_ping *pg = &b->pings[i];
+		const struct rr_trunk *t = &b->cfg->trunks[pg->trunk];
+		const struct rr_peer *p = &t->peers[pg->peer];
+		char uri[160], hp[80];
+
+		if (pg->pending)
+			continue;	/* the last one is still out */
+		host_fmt(p->host, p->family, hp, sizeof(hp));
+		snprintf(uri, sizeof(uri), "sip:%s:%u;transport=%s", hp, p->port,
+			 t->transport == RR_TP_TCP ? "tcp" : "udp");
+		if (!pg->nh)
+			pg->nh = nua_handle(b->side[t->side].nua, &pg->hm, SIPTAG_TO_STR(uri),
+					    TAG_END());
+		if (!pg->nh)
+			continue;
+		pg->pending = true;
+		nua_options(pg->nh, NUTAG_URL(uri), TAG_END());
+	}
+}
+
+void rr_b2bua_set_config(struct rr_b2bua *b, struct rr_config *cfg)
+{
+	pings_free(b);
+	b->cfg = cfg;
+	pings_setup(b);
+}
+
+int rr_b2bua_peers(struct rr_b2bua *b,
+		   int (*fn)(const char *trunk, const char *host, unsigned int port,
+			     bool up, void *arg), void *arg)
+{
+	int rc = 0;
+
+	for (unsigned int i = 0; i < b->n_pings && !rc; i++) {
+		const struct rr_trunk *t = &b->cfg->trunks[b->pings[i].trunk];
+
+		rc = fn(t->name, t->peers[b->pings[i].peer].host,
+			t->peers[b->pings[i].peer].port, b->pings[i].up, arg);
+	}
+	return rc;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The B2BUA: calls of two legs on sofia-sip's nua, one nua instance per
+ * relay side (bound to that side's listen address, so each leg's Contact,
+ * Via and From are the relay's own on that side: topology hiding).
+ */
+#ifndef RR_B2BUA_H
+#define RR_B2BUA_H
+
+#include <stdbool.h>
+#include <time.h>
+#include <sofia-sip/su_wait.h>
+
+#include "config.h"
+#include "media.h"
+
+struct rr_b2bua;
+struct rr_call;
+
+enum rr_call_state {
+	RR_CALL_CALLING,	/* INVITE sent to the callee */
+	RR_CALL_EARLY,		/* a provisional response relayed */
+	RR_CALL_ANSWERED,	/* 200 relayed */
+	RR_CALL_ENDING,		/* BYE/CANCEL/failure: legs being torn down */
+};
+
+struct rr_b2bua_stats {
+	unsigned long long calls_total, calls_answered, calls_failed;
+	unsigned long long rejected_403, rejected_404, rejected_other;
+	unsigned long long inactivity_hangups;
+};
+
+/* cfg is borrowed: the caller keeps it alive until rr_b2bua_set_config()
+ * or rr_b2bua_destroy(); each call takes its own reference. */
+struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
+				 struct rr_media *media, char *err, size_t errlen);
+/* Ends every call (BYE/CANCEL/final response) and shuts the stacks down;
+ * returns when done or after a few seconds. */
+void rr_b2bua_shutdown(struct rr_b2bua *b);
+void rr_b2bua_destroy(struct rr_b2bua *b);
+/* New calls use cfg from now on (SIGHUP); calls in progress keep theirs. */
+void rr_b2bua_set_config(struct rr_b2bua *b, struct rr_config *cfg);
+/* Periodic work: media-inactivity teardown, reaping stuck calls. */
+void rr_b2bua_tick(struct rr_b2bua *b);
+
+/* For the control socket. */
+unsigned int rr_b2bua_n_calls(const struct rr_b2bua *b);
+const struct rr_b2bua_stats *rr_b2bua_stats(const struct rr_b2bua *b);
+int rr_b2bua_walk(struct rr_b2bua *b, int (*fn)(struct rr_call *c, void *arg), void *arg);
+int rr_b2bua_hangup(struct rr_b2bua *b, unsigned long id);
+/* Every trunk peer with its OPTIONS state (up until a ping fails). */
+int rr_b2bua_peers(struct rr_b2bua *b,
+		   int (*fn)(const char *trunk, const char *host, unsigned int port,
+			     bool up, void *arg), void *arg);
+
+struct rr_call_info {
+	unsigned long id;
+	const char *state;
+	const char *from, *to;
+	const char *trunk[2];
+	const char *call_id[2];	/* SIP Call-ID of each leg */
+	double duration;	/* seconds since the INVITE */
+	double talk;		/* seconds since the answer (0: unanswered) */
+	const struct rr_call_media *media;
+};
+void rr_call_info(const struct rr_call *c, struct rr_call_info *info);
+
+#endif

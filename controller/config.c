@@ -1,0 +1,1032 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * YAML configuration. libyaml's document API rather than libcyaml: every
+ * node keeps its start mark, so semantic errors (a bad CIDR, an unknown
+ * trunk, an odd port range) name the line of the offending value, which a
+ * schema loader cannot do once the value is in a struct.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <yaml.h>
+
+#include "config.h"
+
+struct ctx {
+	yaml_document_t doc;
+	const char *path;
+	char *err;
+	size_t errlen;
+	bool failed;
+};
+
+static void fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (c->failed)
+		return;
+	c->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(c->err, c->errlen, "%s:%lu: %s", c->path,
+		 n ? (unsigned long)n->start_mark.line + 1 : 0UL, msg);
+}
+
+const char *rr_side_name(enum rr_side side)
+{
+	return side == RR_SIDE_SBC ? "sbc" : side == RR_SIDE_PBX ? "pbx" : "?";
+}
+
+static yaml_node_t *node(struct ctx *c, int id)
+{
+	return yaml_document_get_node(&c->doc, id);
+}
+
+static const char *scalar(struct ctx *c, yaml_node_t *n, const char *what)
+{
+	if (n->type != YAML_SCALAR_NODE) {
+		fail(c, n, "%s: expected a scalar", what);
+		return NULL;
+	}
+	return (const char *)n->data.scalar.value;
+}
+
+static bool expect(struct ctx *c, yaml_node_t *n, yaml_node_type_t t,
+		   const char *what)
+{
+	if (n->type == t)
+		return true;
+	fail(c, n, "%s: expected a %s", what,
+	     t == YAML_MAPPING_NODE ? "mapping" :
+	     t == YAML_SEQUENCE_NODE ? "list" : "scalar");
+	return false;
+}
+
+static int get_uint(struct ctx *c, yaml_node_t *n, const char *what,
+		    unsigned long min, unsigned long max, unsigned long *out)
+{
+	const char *s = scalar(c, n, what);
+	char *end;
+	unsigned long v;
+
+	if (!s)
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || s[0] == '-' || v < min || v > max) {
+		fail(c, n, "%s: '%s' is not an integer in %lu..%lu", what, s,
+		     min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int get_bool(struct ctx *c, yaml_node_t *n, const char *what, bool *out)
+{
+	const char *s = scalar(c, n, what);
+
+	if (!s)
+		return -EINVAL;
+	if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcmp(s, "on")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcmp(s, "off")) {
+		*out = false;
+		return 0;
+	}
+	fail(c, n, "%s: '%s' is not a boolean (true/false)", what, s);
+	return -EINVAL;
+}
+
+static int get_str(struct ctx *c, yaml_node_t *n, const char *what, char *out,
+		   size_t len)
+{
+	const char *s = scalar(c, n, what);
+
+	if (!s)
+		return -EINVAL;
+	if (strlen(s) >= len) {
+		fail(c, n, "%s: longer than %zu characters", what, len - 1);
+		return -EINVAL;
+	}
+	strcpy(out, s);
+	return 0;
+}
+
+static int get_side(struct ctx *c, yaml_node_t *n, const char *what,
+		    enum rr_side *out)
+{
+	const char *s = scalar(c, n, what);
+
+	if (!s)
+		return -EINVAL;
+	if (!strcmp(s, "sbc"))
+		*out = RR_SIDE_SBC;
+	else if (!strcmp(s, "pbx"))
+		*out = RR_SIDE_PBX;
+	else {
+		fail(c, n, "%s: unknown side '%s' (sbc or pbx)", what, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_addr(const char *s, int *family, void *buf)
+{
+	if (inet_pton(AF_INET, s, buf) == 1) {
+		*family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, buf) == 1) {
+		*family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int rr_cidr_parse(const char *s, struct rr_cidr *cidr)
+{
+	char buf[80], *slash, *end;
+	unsigned long p;
+	unsigned int max;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	memset(cidr, 0, sizeof(*cidr));
+	if (parse_addr(buf, &cidr->family, cidr->addr))
+		return -EINVAL;
+	max = cidr->family == AF_INET ? 32 : 128;
+	cidr->prefix = max;
+	if (slash) {
+		errno = 0;
+		p = strtoul(slash + 1, &end, 10);
+		if (!slash[1] || *end || errno || p > max)
+			return -EINVAL;
+		cidr->prefix = p;
+	}
+	return 0;
+}
+
+bool rr_cidr_match(const struct rr_cidr *cidr, const struct sockaddr *sa)
+{
+	const uint8_t *a;
+	unsigned int bits = cidr->prefix, i;
+	uint8_t v4m[16];
+
+	if (sa->sa_family == AF_INET && cidr->family == AF_INET) {
+		a = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+	} else if (sa->sa_family == AF_INET6) {
+		a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		if (cidr->family == AF_INET) {
+			/* v4-mapped source on a dual-stack socket */
+			static const uint8_t pfx[12] = { [10] = 0xff, [11] = 0xff };
+
+			if (memcmp(a, pfx, 12))
+				return false;
+			memcpy(v4m, a + 12, 4);
+			a = v4m;
+		}
+	} else {
+		return false;
+	}
+	for (i = 0; bits >= 8; i++, bits -= 8)
+		if (a[i] != cidr->addr[i])
+			return false;
+	if (bits) {
+		uint8_t m = (uint8_t)(0xff << (8 - bits));
+
+		if ((a[i] & m) != (cidr->addr[i] & m))
+			return false;
+	}
+	return true;
+}
+
+/* "ADDR:PORT", "[V6]:PORT" or "ADDR" (port defaults to def_port). */
+static int parse_hostport(const char *s, char *host, size_t hlen, int *family,
+			  uint16_t *port, uint16_t def_port)
+{
+	char buf[96];
+	const char *h = buf, *p = NULL;
+	uint8_t tmp[16];
+	char *end, *colon;
+	unsigned long v;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	if (buf[0] == '[') {
+		char *rb = strchr(buf, ']');
+
+		if (!rb)
+			return -EINVAL;
+		*rb = '\0';
+		h = buf + 1;
+		if (rb[1] == ':')
+			p = rb + 2;
+		else if (rb[1])
+			return -EINVAL;
+	} else {
+		colon = strchr(buf, ':');
+		if (colon && !strchr(colon + 1, ':')) {
+			*colon = '\0';
+			p = colon + 1;
+		}
+	}
+	if (parse_addr(h, family, tmp) || strlen(h) >= hlen)
+		return -EINVAL;
+	strcpy(host, h);
+	*port = def_port;
+	if (p) {
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (!*p || *end || errno || v == 0 || v > 65535)
+			return -EINVAL;
+		*port = (uint16_t)v;
+	}
+	return 0;
+}
+
+static int parse_transports(struct ctx *c, yaml_node_t *n, unsigned int *out)
+{
+	yaml_node_item_t *it;
+	const char *s;
+
+	*out = 0;
+	if (n->type == YAML_SCALAR_NODE) {
+		s = scalar(c, n, "transport");
+		if (!strcmp(s, "udp"))
+			*out = RR_TP_UDP;
+		else if (!strcmp(s, "tcp"))
+			*out = RR_TP_TCP;
+		else {
+			fail(c, n, "transport: '%s' is not udp or tcp (tls: not yet supported)", s);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!expect(c, n, YAML_SEQUENCE_NODE, "transports"))
+		return -EINVAL;
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		unsigned int one;
+
+		if (parse_transports(c, node(c, *it), &one))
+			return -EINVAL;
+		*out |= one;
+	}
+	if (!*out) {
+		fail(c, n, "transports: empty list");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define FOR_EACH_PAIR(c, map, k, v, kname)				\
+	for (yaml_node_pair_t *_p = (map)->data.mapping.pairs.start;	\
+	     _p < (map)->data.mapping.pairs.top &&			\
+	     ((k) = node(c, _p->key)) && ((v) = node(c, _p->value)) &&	\
+	     ((kname) = (k)->type == YAML_SCALAR_NODE ?			\
+		(const char *)(k)->data.scalar.value : "");		\
+	     _p++)
+
+static void unknown_key(struct ctx *c, yaml_node_t *k, const char *section)
+{
+	fail(c, k, "%s: unknown key '%s'", section,
+	     k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?");
+}
+
+static int parse_listen(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
+{
+	yaml_node_t *k, *v, *k2, *v2;
+	const char *key, *key2;
+	enum rr_side side;
+
+	if (!expect(c, m, YAML_MAPPING_NODE, "listen"))
+		return -EINVAL;
+	FOR_EACH_PAIR(c, m, k, v, key) {
+		struct rr_listen *l;
+		uint8_t tmp[16];
+
+		if (get_side(c, k, "listen", &side))
+			return -EINVAL;
+		l = &cfg->listen[side];
+		if (!expect(c, v, YAML_MAPPING_NODE, "listen side"))
+			return -EINVAL;
+		l->set = true;
+		l->port = 5060;
+		l->transports = RR_TP_UDP | RR_TP_TCP;
+		FOR_EACH_PAIR(c, v, k2, v2, key2) {
+			unsigned long port;
+
+			if (!strcmp(key2, "address")) {
+				if (get_str(c, v2, "address", l->address, sizeof(l->address)))
+					return -EINVAL;
+				if (parse_addr(l->address, &l->family, tmp)) {
+					fail(c, v2, "listen address: '%s' is not an IP address",
+					     l->address);
+					return -EINVAL;
+				}
+			} else if (!strcmp(key2, "port")) {
+				if (get_uint(c, v2, "port", 1, 65535, &port))
+					return -EINVAL;
+				l->port = (uint16_t)port;
+			} else if (!strcmp(key2, "transports")) {
+				if (parse_transports(c, v2, &l->transports))
+					return -EINVAL;
+			} else {
+				unknown_key(c, k2, "listen");
+				return -EINVAL;
+			}
+		}
+		if (!l->address[0]) {
+			fail(c, v, "listen %s: 'address' is required", rr_side_name(side));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
+{
+	yaml_node_t *k, *v;
+	const char *key;
+	yaml_node_item_t *it;
+	bool has_side = false;
+
+	if (!expect(c, m, YAML_MAPPING_NODE, "trunk"))
+		return -EINVAL;
+	t->line = (int)m->start_mark.line + 1;
+	t->transport = RR_TP_UDP;
+	FOR_EACH_PAIR(c, m, k, v, key) {
+		if (!strcmp(key, "name")) {
+			if (get_str(c, v, "name", t->name, sizeof(t->name)))
+				return -EINVAL;
+		} else if (!strcmp(key, "side")) {
+			if (get_side(c, v, "side", &t->side))
+				return -EINVAL;
+			has_side = true;
+		} else if (!strcmp(key, "transport")) {
+			if (parse_transports(c, v, &t->transport))
+				return -EINVAL;
+			if (t->transport != RR_TP_UDP && t->transport != RR_TP_TCP) {
+				fail(c, v, "transport: one of udp or tcp");
+				return -EINVAL;
+			}
+		} else if (!strcmp(key, "peers")) {
+			if (!expect(c, v, YAML_SEQUENCE_NODE, "peers"))
+				return -EINVAL;
+			for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+				yaml_node_t *pn = node(c, *it);
+				const char *s = scalar(c, pn, "peer");
+				struct rr_peer *p;
+
+				if (!s)
+					return -EINVAL;
+				p = realloc(t->peers, (t->n_peers + 1) * sizeof(*p));
+				if (!p) {
+					fail(c, pn, "out of memory");
+					return -ENOMEM;
+				}
+				t->peers = p;
+				p = &t->peers[t->n_peers];
+				memset(p, 0, sizeof(*p));
+				if (parse_hostport(s, p->host, sizeof(p->host), &p->family,
+						   &p->port, 5060)) {
+					fail(c, pn, "peer: '%s' is not ADDRESS[:PORT] (use [v6]:port)", s);
+					return -EINVAL;
+				}
+				t->n_peers++;
+			}
+		} else if (!strcmp(key, "allow")) {
+			if (!expect(c, v, YAML_SEQUENCE_NODE, "allow"))
+				return -EINVAL;
+			for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+				yaml_node_t *an = node(c, *it);
+				const char *s = scalar(c, an, "allow");
+				struct rr_cidr *a;
+
+				if (!s)
+					return -EINVAL;
+				a = realloc(t->allow, (t->n_allow + 1) * sizeof(*a));
+				if (!a) {
+					fail(c, an, "out of memory");
+					return -ENOMEM;
+				}
+				t->allow = a;
+				if (rr_cidr_parse(s, &t->allow[t->n_allow])) {
+					fail(c, an, "allow: '%s' is not a network (ADDRESS/PREFIX)", s);
+					return -EINVAL;
+				}
+				t->n_allow++;
+			}
+		} else if (!strcmp(key, "response_map")) {
+			yaml_node_t *k2, *v2;
+			const char *key2;
+
+			if (!expect(c, v, YAML_MAPPING_NODE, "response_map"))
+				return -EINVAL;
+			FOR_EACH_PAIR(c, v, k2, v2, key2) {
+				unsigned long from, to;
+				void *m;
+
+				if (get_uint(c, k2, "response_map status", 300, 699, &from) ||
+				    get_uint(c, v2, "response_map status", 300, 699, &to))
+					return -EINVAL;
+				m = realloc(t->response_map, (t->n_response_map + 1) *
+					    sizeof(*t->response_map));
+				if (!m)
+					return -ENOMEM;
+				t->response_map = m;
+				t->response_map[t->n_response_map].from = (uint16_t)from;
+				t->response_map[t->n_response_map].to = (uint16_t)to;
+				t->n_response_map++;
+			}
+		} else {
+			unknown_key(c, k, "trunk");
+			return -EINVAL;
+		}
+	}
+	if (!t->name[0]) {
+		fail(c, m, "trunk: 'name' is required");
+		return -EINVAL;
+	}
+	if (!has_side) {
+		fail(c, m, "trunk %s: 'side' is required (sbc or pbx)", t->name);
+		return -EINVAL;
+	}
+	if (!t->n_peers) {
+		fail(c, m, "trunk %s: at least one peer is required", t->name);
+		return -EINVAL;
+	}
+	if (!t->n_allow) {
+		/* Default: accept exactly the peers. */
+		t->allow = calloc(t->n_peers, sizeof(*t->allow));
+		if (!t->allow)
+			return -ENOMEM;
+		for (unsigned int i = 0; i < t->n_peers; i++)
+			rr_cidr_parse(t->peers[i].host, &t->allow[i]);
+		t->n_allow = t->n_peers;
+	}
+	return 0;
+}
+
+static int parse_trunks(struct ctx *c, struct rr_config *cfg, yaml_node_t *s)
+{
+	yaml_node_item_t *it;
+
+	if (!expect(c, s, YAML_SEQUENCE_NODE, "trunks"))
+		return -EINVAL;
+	for (it = s->data.sequence.items.start; it < s->data.sequence.items.top; it++) {
+		struct rr_trunk *t = realloc(cfg->trunks, (cfg->n_trunks + 1) * sizeof(*t));
+		yaml_node_t *m = node(c, *it);
+
+		if (!t)
+			return -ENOMEM;
+		cfg->trunks = t;
+		t = &cfg->trunks[cfg->n_trunks++];
+		memset(t, 0, sizeof(*t));
+		if (parse_trunk(c, m, t))
+			return -EINVAL;
+		if (rr_config_trunk_find(cfg, t->name) != (int)cfg->n_trunks - 1) {
+			fail(c, m, "trunk '%s' defined twice", t->name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int parse_routes(struct ctx *c, struct rr_config *cfg, yaml_node_t *s)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *k, *v;
+	const char *key;
+
+	if (!expect(c, s, YAML_SEQUENCE_NODE, "routes"))
+		return -EINVAL;
+	for (it = s->data.sequence.items.start; it < s->data.sequence.items.top; it++) {
+		struct rr_route *r = realloc(cfg->routes, (cfg->n_routes + 1) * sizeof(*r));
+		yaml_node_t *m = node(c, *it);
+		char trunk[64] = "";
+		yaml_node_t *trunk_node = m;
+		int idx;
+
+		if (!r)
+			return -ENOMEM;
+		cfg->routes = r;
+		r = &cfg->routes[cfg->n_routes++];
+		memset(r, 0, sizeof(*r));
+		r->line = (int)m->start_mark.line + 1;
+		if (!expect(c, m, YAML_MAPPING_NODE, "route"))
+			return -EINVAL;
+		FOR_EACH_PAIR(c, m, k, v, key) {
+			if (!strcmp(key, "prefix")) {
+				if (get_str(c, v, "prefix", r->prefix, sizeof(r->prefix)))
+					return -EINVAL;
+				if (r->prefix[strspn(r->prefix, "+0123456789*#")]) {
+					fail(c, v, "prefix: '%s' is not a number prefix", r->prefix);
+					return -EINVAL;
+				}
+			} else if (!strcmp(key, "from")) {
+				if (get_str(c, v, "from", r->from, sizeof(r->from)))
+					return -EINVAL;
+				if (rr_config_trunk_find(cfg, r->from) < 0) {
+					fail(c, v, "route: unknown trunk '%s'", r->from);
+					return -EINVAL;
+				}
+			} else if (!strcmp(key, "trunk")) {
+				if (get_str(c, v, "trunk", trunk, sizeof(trunk)))
+					return -EINVAL;
+				trunk_node = v;
+			} else {
+				unknown_key(c, k, "route");
+				return -EINVAL;
+			}
+		}
+		idx = rr_config_trunk_find(cfg, trunk);
+		if (!trunk[0]) {
+			fail(c, m, "route: 'trunk' is required");
+			return -EINVAL;
+		}
+		if (idx < 0) {
+			fail(c, trunk_node, "route: unknown trunk '%s'", trunk);
+			return -EINVAL;
+		}
+		r->trunk = (unsigned int)idx;
+		if (r->from[0]) {
+			int from = rr_config_trunk_find(cfg, r->from);
+
+			if (cfg->trunks[from].side == cfg->trunks[idx].side) {
+				fail(c, trunk_node, "route: trunk '%s' is on the same side as '%s' (calls cross the relay)",
+				     trunk, r->from);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+static int parse_media_addr(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
+{
+	yaml_node_t *k, *v, *k2, *v2;
+	const char *key, *key2;
+	enum rr_side side;
+
+	if (!expect(c, m, YAML_MAPPING_NODE, "media address"))
+		return -EINVAL;
+	FOR_EACH_PAIR(c, m, k, v, key) {
+		struct rr_media_addr *a;
+
+		if (get_side(c, k, "media address", &side))
+			return -EINVAL;
+		a = &cfg->media.addr[side];
+		if (!expect(c, v, YAML_MAPPING_NODE, "media address side"))
+			return -EINVAL;
+		FOR_EACH_PAIR(c, v, k2, v2, key2) {
+			const char *s = scalar(c, v2, key2);
+
+			if (!s)
+				return -EINVAL;
+			if (!strcmp(key2, "ipv4")) {
+				if (inet_pton(AF_INET, s, &a->v4) != 1) {
+					fail(c, v2, "ipv4: '%s' is not an IPv4 address", s);
+					return -EINVAL;
+				}
+				a->has_v4 = true;
+			} else if (!strcmp(key2, "ipv6")) {
+				if (inet_pton(AF_INET6, s, &a->v6) != 1) {
+					fail(c, v2, "ipv6: '%s' is not an IPv6 address", s);
+					return -EINVAL;
+				}
+				a->has_v6 = true;
+			} else {
+				unknown_key(c, k2, "media address");
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+static int parse_media(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
+{
+	yaml_node_t *k, *v, *k2, *v2, *ports = NULL;
+	const char *key, *key2;
+	unsigned long u;
+
+	if (!expect(c, m, YAML_MAPPING_NODE, "media"))
+		return -EINVAL;
+	FOR_EACH_PAIR(c, m, k, v, key) {
+		if (!strcmp(key, "address")) {
+			if (parse_media_addr(c, cfg, v))
+				return -EINVAL;
+		} else if (!strcmp(key, "ports")) {
+			ports = v;
+			if (!expect(c, v, YAML_MAPPING_NODE, "ports"))
+				return -EINVAL;
+			FOR_EACH_PAIR(c, v, k2, v2, key2) {
+				if (!strcmp(key2, "min")) {
+					if (get_uint(c, v2, "ports.min", 1024, 65535, &u))
+						return -EINVAL;
+					cfg->media.port_min = (uint16_t)u;
+				} else if (!strcmp(key2, "max")) {
+					if (get_uint(c, v2, "ports.max", 1024, 65535, &u))
+						return -EINVAL;
+					cfg->media.port_max = (uint16_t)u;
+				} else {
+					unknown_key(c, k2, "ports");
+					return -EINVAL;
+				}
+			}
+		} else if (!strcmp(key, "dscp")) {
+			if (get_uint(c, v, "dscp", 0, 63, &u))
+				return -EINVAL;
+			cfg->media.dscp = (uint8_t)u;
+		} else if (!strcmp(key, "latch")) {
+			if (get_bool(c, v, "latch", &cfg->media.latch))
+				return -EINVAL;
+		} else if (!strcmp(key, "strict")) {
+			if (get_bool(c, v, "strict", &cfg->media.strict))
+				return -EINVAL;
+		} else if (!strcmp(key, "inactivity_timeout")) {
+			if (get_uint(c, v, "inactivity_timeout", 0, 86400, &u))
+				return -EINVAL;
+			cfg->media.inactivity_timeout = (unsigned int)u;
+		} else {
+			unknown_key(c, k, "media");
+			return -EINVAL;
+		}
+	}
+	if (ports && (cfg->media.port_min % 2 || cfg->media.port_max < cfg->media.port_min + 1)) {
+		fail(c, ports, "ports: need an even min and max > min (got %u..%u): RTP even, RTCP odd",
+		     cfg->media.port_min, cfg->media.port_max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_datapath(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
+{
+	yaml_node_t *k, *v;
+	const char *key, *s;
+	yaml_node_item_t *it;
+	unsigned long u;
+
+	if (!expect(c, m, YAML_MAPPING_NODE, "datapath"))
+		return -EINVAL;
+	FOR_EACH_PAIR(c, m, k, v, key) {
+		if (!strcmp(key, "mode")) {
+			if (!(s = scalar(c, v, "mode")))
+				return -EINVAL;
+			if (!strcmp(s, "auto"))
+				cfg->datapath.mode = RR_DP_MODE_AUTO;
+			else if (!strcmp(s, "xdp"))
+				cfg->datapath.mode = RR_DP_MODE_XDP;
+			else if (!strcmp(s, "kmod"))
+				cfg->datapath.mode = RR_DP_MODE_KMOD;
+			else if (!strcmp(s, "user"))
+				cfg->datapath.mode = RR_DP_MODE_USER;
+			else {
+				fail(c, v, "mode: '%s' is not xdp, kmod, user or auto", s);
+				return -EINVAL;
+			}
+		} else if (!strcmp(key, "interfaces")) {
+			if (!expect(c, v, YAML_SEQUENCE_NODE, "interfaces"))
+				return -EINVAL;
+			for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+				yaml_node_t *in = node(c, *it);
+				char **arr;
+
+				if (!(s = scalar(c, in, "interface")))
+					return -EINVAL;
+				if (!*s || strlen(s) >= 16) {
+					fail(c, in, "interface: '%s' is not an interface name", s);
+					return -EINVAL;
+				}
+				arr = realloc(cfg->datapath.interfaces,
+					      (cfg->datapath.n_interfaces + 1) * sizeof(*arr));
+				if (!arr)
+					return -ENOMEM;
+				cfg->datapath.interfaces = arr;
+				arr[cfg->datapath.n_interfaces] = strdup(s);
+				if (!arr[cfg->datapath.n_interfaces])
+					return -ENOMEM;
+				cfg->datapath.n_interfaces++;
+			}
+		} else if (!strcmp(key, "pin_dir")) {
+			if (get_str(c, v, "pin_dir", cfg->datapath.pin_dir,
+				    sizeof(cfg->datapath.pin_dir)))
+				return -EINVAL;
+			if (cfg->datapath.pin_dir[0] != '/') {
+				fail(c, v, "pin_dir: must be an absolute path");
+				return -EINVAL;
+			}
+		} else if (!strcmp(key, "max_flows")) {
+			if (get_uint(c, v, "max_flows", 2, 1u << 24, &u))
+				return -EINVAL;
+			cfg->datapath.max_flows = (unsigned int)u;
+		} else {
+			unknown_key(c, k, "datapath");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int parse_logging(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
+{
+	static const struct { const char *n; int l; } levels[] = {
+		{ "error", LOG_ERR }, { "warning", LOG_WARNING },
+		{ "notice", LOG_NOTICE }, { "info", LOG_INFO },
+		{ "debug", LOG_DEBUG },
+	};
+	yaml_node_t *k, *v;
+	const char *key, *s;
+	unsigned int i;
+
+	if (!expect(c, m, YAML_MAPPING_NODE, "logging"))
+		return -EINVAL;
+	FOR_EACH_PAIR(c, m, k, v, key) {
+		if (!strcmp(key, "level")) {
+			if (!(s = scalar(c, v, "level")))
+				return -EINVAL;
+			for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+				if (!strcmp(s, levels[i].n))
+					break;
+			if (i == sizeof(levels) / sizeof(levels[0])) {
+				fail(c, v, "level: '%s' is not error, warning, notice, info or debug", s);
+				return -EINVAL;
+			}
+			cfg->log.level = levels[i].l;
+		} else if (!strcmp(key, "target")) {
+			if (!(s = scalar(c, v, "target")))
+				return -EINVAL;
+			if (!strcmp(s, "stderr"))
+				cfg->log.target = RR_LOG_STDERR;
+			else if (!strcmp(s, "syslog"))
+				cfg->log.target = RR_LOG_SYSLOG;
+			else {
+				fail(c, v, "target: '%s' is not stderr or syslog", s);
+				return -EINVAL;
+			}
+		} else if (!strcmp(key, "mask_numbers")) {
+			if (get_bool(c, v, "mask_numbers", &cfg->log.mask_numbers))
+				return -EINVAL;
+		} else {
+			unknown_key(c, k, "logging");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int parse_control(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
+{
+	yaml_node_t *k, *v;
+	const char *key;
+
+	if (!expect(c, m, YAML_MAPPING_NODE, "control"))
+		return -EINVAL;
+	FOR_EACH_PAIR(c, m, k, v, key) {
+		if (!strcmp(key, "socket")) {
+			if (get_str(c, v, "control socket", cfg->control_socket,
+				    sizeof(cfg->control_socket)))
+				return -EINVAL;
+		} else {
+			unknown_key(c, k, "control");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int parse_root(struct ctx *c, struct rr_config *cfg)
+{
+	yaml_node_t *root = yaml_document_get_root_node(&c->doc), *k, *v;
+	yaml_node_t *routes = NULL;
+	const char *key;
+	unsigned long u;
+	int s;
+
+	if (!root) {
+		fail(c, NULL, "empty configuration");
+		return -EINVAL;
+	}
+	if (!expect(c, root, YAML_MAPPING_NODE, "top level"))
+		return -EINVAL;
+	FOR_EACH_PAIR(c, root, k, v, key) {
+		int r;
+
+		if (!strcmp(key, "listen"))
+			r = parse_listen(c, cfg, v);
+		else if (!strcmp(key, "trunks"))
+			r = parse_trunks(c, cfg, v);
+		else if (!strcmp(key, "routes")) {
+			routes = v;	/* after trunks, whatever the order */
+			r = 0;
+		} else if (!strcmp(key, "media"))
+			r = parse_media(c, cfg, v);
+		else if (!strcmp(key, "datapath"))
+			r = parse_datapath(c, cfg, v);
+		else if (!strcmp(key, "logging"))
+			r = parse_logging(c, cfg, v);
+		else if (!strcmp(key, "control"))
+			r = parse_control(c, cfg, v);
+		else if (!strcmp(key, "options_interval")) {
+			r = get_uint(c, v, "options_interval", 0, 3600, &u);
+			cfg->options_interval = (unsigned int)u;
+		} else {
+			unknown_key(c, k, "configuration");
+			r = -EINVAL;
+		}
+		if (r)
+			return r;
+	}
+	if (routes && parse_routes(c, cfg, routes))
+		return -EINVAL;
+
+	for (s = 0; s < RR_SIDE_MAX; s++) {
+		if (!cfg->listen[s].set) {
+			fail(c, root, "listen: side '%s' is missing", rr_side_name(s));
+			return -EINVAL;
+		}
+	}
+	for (s = 0; s < RR_SIDE_MAX; s++) {
+		if (!cfg->media.addr[s].has_v4 && !cfg->media.addr[s].has_v6) {
+			fail(c, root, "media.address: side '%s' has no ipv4 or ipv6 address",
+			     rr_side_name(s));
+			return -EINVAL;
+		}
+	}
+	if (!cfg->n_trunks) {
+		fail(c, root, "trunks: at least one trunk is required");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void defaults(struct rr_config *cfg)
+{
+	cfg->media.port_min = 30000;
+	cfg->media.port_max = 39999;
+	cfg->media.dscp = 46;
+	cfg->media.latch = true;
+	cfg->media.inactivity_timeout = 60;
+	cfg->datapath.mode = RR_DP_MODE_AUTO;
+	strcpy(cfg->datapath.pin_dir, "/sys/fs/bpf/rtprelay");
+	cfg->log.level = LOG_INFO;
+	cfg->log.target = RR_LOG_STDERR;
+	strcpy(cfg->control_socket, "/run/rtprelayd.sock");
+}
+
+struct rr_config *rr_config_load(const char *path, char *err, size_t errlen)
+{
+	struct ctx c = { .path = path, .err = err, .errlen = errlen };
+	yaml_parser_t parser;
+	struct rr_config *cfg;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s:0: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg || !(cfg->path = strdup(path))) {
+		snprintf(err, errlen, "%s:0: out of memory", path);
+		free(cfg);
+		fclose(f);
+		return NULL;
+	}
+	defaults(cfg);
+	cfg->refs = 1;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &c.doc)) {
+		snprintf(err, errlen, "%s:%lu: %s%s%s", path,
+			 (unsigned long)parser.problem_mark.line + 1,
+			 parser.problem ? parser.problem : "syntax error",
+			 parser.context ? " " : "",
+			 parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		fclose(f);
+		rr_config_free(cfg);
+		return NULL;
+	}
+	if (parse_root(&c, cfg) && !c.failed)
+		fail(&c, NULL, "out of memory");
+	yaml_document_delete(&c.doc);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	if (c.failed) {
+		rr_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+void rr_config_free(struct rr_config *cfg)
+{
+	unsigned int i;
+
+	if (!cfg)
+		return;
+	for (i = 0; i < cfg->n_trunks; i++) {
+		free(cfg->trunks[i].peers);
+		free(cfg->trunks[i].allow);
+		free(cfg->trunks[i].response_map);
+	}
+	free(cfg->trunks);
+	free(cfg->routes);
+	for (i = 0; i < cfg->datapath.n_interfaces; i++)
+		free(cfg->datapath.interfaces[i]);
+	free(cfg->datapath.interfaces);
+	free(cfg->path);
+	free(cfg);
+}
+
+int rr_config_trunk_find(const struct rr_config *cfg, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_trunks; i++)
+		if (!strcmp(cfg->trunks[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int rr_config_trunk_for_source(const struct rr_config *cfg, enum rr_side side,
+			       const struct sockaddr *sa)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < cfg->n_trunks; i++) {
+		if (cfg->trunks[i].side != side)
+			continue;
+		for (j = 0; j < cfg->trunks[i].n_allow; j++)
+			if (rr_cidr_match(&cfg->trunks[i].allow[j], sa))
+				return (int)i;
+	}
+	return -1;
+}
+
+struct rr_config *rr_config_get(struct rr_config *cfg)
+{
+	cfg->refs++;
+	return cfg;
+}
+
+void rr_config_put(struct rr_config *cfg)
+{
+	if (cfg && --cfg->refs == 0)
+		rr_config_free(cfg);
+}
+
+const char *rr_config_reload_blocker(const struct rr_config *cur,
+				     const struct rr_config *next)
+{
+	unsigned int i;
+
+	if (memcmp(cur->listen, next->listen, sizeof(cur->listen)))
+		return "listen";
+	if (memcmp(cur->media.addr, next->media.addr, sizeof(cur->media.addr)))
+		return "media.address";
+	if (cur->media.port_min != next->media.port_min ||
+	    cur->media.port_max != next->media.port_max)
+		return "media.ports";
+	if (cur->datapath.mode != next->datapath.mode ||
+	    strcmp(cur->datapath.pin_dir, next->datapath.pin_dir) ||
+	    cur->datapath.max_flows != next->datapath.max_flows ||
+	    cur->datapath.n_interfaces != next->datapath.n_interfaces)
+		return "datapath";
+	for (i = 0; i < cur->datapath.n_interfaces; i++)
+		if (strcmp(cur->datapath.interfaces[i], next->datapath.interfaces[i]))
+			return "datapath.interfaces";
+	if (strcmp(cur->control_socket, next->control_socket))
+		return "control.socket";
+	return NULL;
+}
+
+int rr_trunk_map_status(const struct rr_trunk *t, int status)
+{
+	for (unsigned int i = 0; i < t->n_response_map; i++)
+		if (t->response_map[i].from == status)
+			return t->response_map[i].to;
+	return status;
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * rtprelayd configuration: parsed from YAML (libyaml document API, so that
+ * every syntax and semantic error names FILE:LINE), validated as a whole,
+ * then read-only. configs/example.yaml documents every key.
+ */
+#ifndef RR_CONFIG_H
+#define RR_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+/* The two sides of the relay: every call enters on one and leaves on the
+ * other. */
+enum rr_side {
+	RR_SIDE_SBC,
+	RR_SIDE_PBX,
+	RR_SIDE_MAX,
+};
+
+enum rr_transport {
+	RR_TP_UDP = 1u << 0,
+	RR_TP_TCP = 1u << 1,
+};
+
+enum rr_dp_mode {
+	RR_DP_MODE_AUTO,
+	RR_DP_MODE_XDP,
+	RR_DP_MODE_KMOD,
+	RR_DP_MODE_USER,
+};
+
+enum rr_log_target {
+	RR_LOG_STDERR,
+	RR_LOG_SYSLOG,
+};
+
+struct rr_cidr {
+	int family;			/* AF_INET / AF_INET6 */
+	uint8_t addr[16];
+	unsigned int prefix;
+};
+
+/* A SIP peer: host (literal address) and port. */
+struct rr_peer {
+	char host[64];			/* IPv4 or IPv6 literal */
+	int family;
+	uint16_t port;
+};
+
+struct rr_trunk {
+	char name[64];
+	enum rr_side side;
+	unsigned int transport;		/* RR_TP_* used towards the peers */
+	struct rr_peer *peers;		/* failover order */
+	unsigned int n_peers;
+	struct rr_cidr *allow;		/* sources accepted from this trunk */
+	unsigned int n_allow;
+	/* Final failure statuses relayed TO this trunk's callers, rewritten:
+	 * from[i] -> to[i]. */
+	struct { uint16_t from, to; } *response_map;
+	unsigned int n_response_map;
+	int line;
+};
+
+struct rr_route {
+	char from[64];			/* incoming trunk name; "" = any */
+	char prefix[64];		/* dialled-number prefix; "" = any */
+	unsigned int trunk;		/* index into trunks */
+	int line;
+};
+
+struct rr_listen {
+	char address[64];		/* IPv4 or IPv6 literal */
+	int family;
+	uint16_t port;
+	unsigned int transports;	/* RR_TP_* */
+	bool set;
+};
+
+struct rr_media_addr {
+	struct in_addr v4;
+	struct in6_addr v6;
+	bool has_v4, has_v6;
+};
+
+struct rr_config {
+	unsigned int refs;		/* rr_config_get/put */
+	char *path;
+	struct rr_listen listen[RR_SIDE_MAX];
+	struct rr_trunk *trunks;
+	unsigned int n_trunks;
+	struct rr_route *routes;
+	unsigned int n_routes;
+	struct {
+		struct rr_media_addr addr[RR_SIDE_MAX];
+		uint16_t port_min, port_max;	/* even min, odd max */
+		uint8_t dscp;
+		bool latch, strict;
+		unsigned int inactivity_timeout;	/* seconds; 0 = off */
+	} media;
+	struct {
+		enum rr_dp_mode mode;
+		char **interfaces;
+		unsigned int n_interfaces;
+		char pin_dir[256];
+		unsigned int max_flows;
+	} datapath;
+	struct {
+		int level;			/* LOG_ERR .. LOG_DEBUG */
+		enum rr_log_target target;
+		bool mask_numbers;
+	} log;
+	char control_socket[108];
+	unsigned int options_interval;	/* seconds; 0 = no OPTIONS pinging */
+};
+
+/* Parses and validates path. On error returns NULL and writes one line
+ * "FILE:LINE: reason" into err. */
+struct rr_config *rr_config_load(const char *path, char *err, size_t errlen);
+void rr_config_free(struct rr_config *cfg);
+/* References: load returns one; the last put frees. */
+struct rr_config *rr_config_get(struct rr_config *cfg);
+void rr_config_put(struct rr_config *cfg);
+/* NULL when cur can become next without a restart, else what differs
+ * (listen addresses, media addresses or port range, datapath, control). */
+const char *rr_config_reload_blocker(const struct rr_config *cur,
+				     const struct rr_config *next);
+
+const char *rr_side_name(enum rr_side side);
+/* status as relayed to a caller on trunk (response_map applied). */
+int rr_trunk_map_status(const struct rr_trunk *t, int status);
+/* Index of the trunk named name, or -1. */
+int rr_config_trunk_find(const struct rr_config *cfg, const char *name);
+/* Trunk whose allowed networks contain the source address, on side; -1. */
+int rr_config_trunk_for_source(const struct rr_config *cfg, enum rr_side side,
+			       const struct sockaddr *sa);
+bool rr_cidr_match(const struct rr_cidr *c, const struct sockaddr *sa);
+/* "a.b.c.d/n" or "v6/n" (no /n: host route). 0 or -EINVAL. */
+int rr_cidr_parse(const char *s, struct rr_cidr *c);
+
+#endif /* RR_CONFIG_H */

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+static int log_level = LOG_INFO;
+static bool log_syslog, log_mask;
+
+void rr_log_setup(int level, bool use_syslog, bool mask_numbers)
+{
+	log_level = level;
+	log_mask = mask_numbers;
+	if (use_syslog && !log_syslog)
+		openlog("rtprelayd", LOG_PID, LOG_DAEMON);
+	log_syslog = use_syslog;
+}
+
+void rr_log(int level, const char *fmt, ...)
+{
+	static const char *const names[] = { "emerg", "alert", "crit", "error",
+					     "warning", "notice", "info", "debug" };
+	struct timespec ts;
+	va_list ap;
+
+	if (level > log_level)
+		return;
+	va_start(ap, fmt);
+	if (log_syslog) {
+		vsyslog(level, fmt, ap);
+	} else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		fprintf(stderr, "%ld.%03ld rtprelayd %s: ", (long)ts.tv_sec,
+			ts.tv_nsec / 1000000, names[level & 7]);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
+
+const char *rr_log_number(const char *num, char *buf, unsigned int len)
+{
+	size_t n;
+
+	if (!num)
+		return "";
+	if (!log_mask)
+		return num;
+	snprintf(buf, len, "%s", num);
+	n = strlen(buf);
+	/* keep the first 5 and last 2 characters: enough to tell calls apart */
+	for (size_t i = 5; i + 2 < n; i++)
+		buf[i] = '*';
+	return buf;
+}

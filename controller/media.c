@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "media.h"
+
+int rr_media_init(struct rr_media *m, const struct rr_config *cfg, struct rr_dp *dp)
+{
+	int s, err;
+
+	memset(m, 0, sizeof(*m));
+	m->cfg = cfg;
+	m->dp = dp;
+	for (s = 0; s < RR_SIDE_MAX; s++) {
+		err = rr_port_pool_init(&m->pool[s], cfg->media.port_min, cfg->media.port_max);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void rr_media_fini(struct rr_media *m)
+{
+	for (int s = 0; s < RR_SIDE_MAX; s++)
+		rr_port_pool_fini(&m->pool[s]);
+}
+
+/* The family the relay uses on a side: the wanted one if configured. */
+static int side_family(const struct rr_config *cfg, enum rr_side side, int want)
+{
+	const struct rr_media_addr *a = &cfg->media.addr[side];
+
+	if (want == AF_INET6 && a->has_v6)
+		return AF_INET6;
+	if (want == AF_INET && a->has_v4)
+		return AF_INET;
+	return a->has_v4 ? AF_INET : AF_INET6;
+}
+
+void rr_call_media_init(struct rr_media *m, struct rr_call_media *cm,
+			enum rr_side side0, int family0,
+			enum rr_side side1, int family1)
+{
+	memset(cm, 0, sizeof(*cm));
+	cm->side[0] = side0;
+	cm->side[1] = side1;
+	cm->family[0] = side_family(m->cfg, side0, family0);
+	cm->family[1] = side_family(m->cfg, side1, family1);
+}
+
+static const void *relay_addr(const struct rr_media *m, const struct rr_call_media *cm, int leg)
+{
+	const struct rr_media_addr *a = &m->cfg->media.addr[cm->side[leg]];
+
+	return cm->family[leg] == AF_INET6 ? (const void *)&a->v6 : (const void *)&a->v4;
+}
+
+const char *rr_media_relay_addr(const struct rr_media *m, const struct rr_call_media *cm,
+				int leg, char *buf, size_t len)
+{
+	return inet_ntop(cm->family[leg], relay_addr(m, cm, leg), buf, (socklen_t)len);
+}
+
+static struct rtprelay_endpoint relay_ep(const struct rr_media *m, const struct rr_call_media *cm,
+					 int leg, uint16_t port)
+{
+	struct rtprelay_endpoint e = { 0 };
+
+	e.family = cm->family[leg] == AF_INET6 ? RTPRELAY_AF_INET6 : RTPRELAY_AF_INET;
+	memcpy(&e.addr, relay_addr(m, cm, leg), cm->family[leg] == AF_INET6 ? 16 : 4);
+	e.port = htons(port);
+	return e;
+}
+
+__u32 rr_media_flow_id(const struct rr_media *m, const struct rr_call_media *cm,
+		       unsigned int i, int leg)
+{
+	/* keyed on the port facing the other leg: unique per (side, port) */
+	int o = !leg;
+	unsigned int span = (unsigned int)(m->cfg->media.port_max - m->cfg->media.port_min + 1);
+
+	return (__u32)(cm->side[o] * span + (cm->s[i].port[o] - m->cfg->media.port_min));
+}
+
+static void flows_del(struct rr_media *m, struct rr_call_media *cm, unsigned int i, int leg)
+{
+	struct rr_stream *s = &cm->s[i];
+	struct rtprelay_flow_key k = { 0 };
+
+	if (!s->installed[leg])
+		return;
+	for (int rtcp = 0; rtcp < 2; rtcp++) {
+		k.local = relay_ep(m, cm, !leg, (uint16_t)(s->port[!leg] + rtcp));
+		if (m->dp->ops->flow_del(m->dp, &k) == 0)
+			m->n_flows--;
+		else
+			m->flow_errors++;
+	}
+	s->installed[leg] = false;
+}
+
+/* Flows carrying stream i to leg: they receive on the port facing the other
+ * leg and leave from the port facing this leg. */
+static int flows_add(struct rr_media *m, struct rr_call_media *cm, unsigned int i, int leg)
+{
+	struct rr_stream *s = &cm->s[i];
+	const struct rr_sdp_stream *p = &s->peer[leg];
+	int o = !leg, err = 0;
+
+	if (!p->family || !p->port || p->family != cm->family[leg]) {
+		if (p->family && p->port)
+			rr_warn("media: stream %u: peer family differs from the relay's on that side; not relayed", i);
+		flows_del(m, cm, i, leg);
+		return 0;
+	}
+	for (int rtcp = 0; rtcp < 2; rtcp++) {
+		struct rtprelay_flow_key k = { 0 };
+		struct rtprelay_flow f = { 0 };
+
+		k.local = relay_ep(m, cm, o, (uint16_t)(s->port[o] + rtcp));
+		f.id = rr_media_flow_id(m, cm, i, leg) + (__u32)rtcp;
+		f.dscp = m->cfg->media.dscp;
+		if (m->cfg->media.latch)
+			f.flags |= RTPRELAY_F_LATCH;
+		if (m->cfg->media.strict) {
+			f.flags |= RTPRELAY_F_STRICT;
+			if (s->peer[o].family == p->family && s->peer[o].port) {
+				f.expect.family = k.local.family;
+				memcpy(&f.expect.addr, s->peer[o].addr, 16);
+				f.expect.port = htons((uint16_t)(s->peer[o].port + rtcp));
+			}
+		}
+		if (rtcp)
+			f.flags |= RTPRELAY_F_RTCP;
+		else if (p->rtcp_mux)
+			f.flags |= RTPRELAY_F_RTCP_MUX;
+		f.out_src = relay_ep(m, cm, leg, (uint16_t)(s->port[leg] + rtcp));
+		f.out_dst.family = f.out_src.family;
+		memcpy(&f.out_dst.addr, p->addr, p->family == AF_INET6 ? 16 : 4);
+		f.out_dst.port = htons((uint16_t)(p->port + rtcp));
+		f.reverse.local = f.out_src;
+		err = m->dp->ops->flow_add(m->dp, &k, &f);
+		if (err) {
+			m->flow_errors++;
+			rr_err("media: installing flow %u: %s", f.id, strerror(-err));
+			break;
+		}
+		if (!s->installed[leg])
+			m->n_flows++;
+		if (rtcp)
+			s->installed[leg] = true;
+	}
+	if (err && !s->installed[leg]) {
+		/* never half-installed: roll back the RTP flow of the pair */
+		struct rtprelay_flow_key k = { 0 };
+
+		k.local = relay_ep(m, cm, o, s->port[o]);
+		if (m->dp->ops->flow_del(m->dp, &k) == 0)
+			m->n_flows--;
+	}
+	return err;
+}
+
+static int stream_alloc(struct rr_media *m, struct rr_call_media *cm, unsigned int i)
+{
+	struct rr_stream *s = &cm->s[i];
+	int p0, p1;
+
+	if (s->port[0])
+		return 0;
+	p0 = rr_port_pool_get(&m->pool[cm->side[0]]);
+	if (p0 < 0)
+		return p0;
+	p1 = rr_port_pool_get(&m->pool[cm->side[1]]);
+	if (p1 < 0) {
+		rr_port_pool_put(&m->pool[cm->side[0]], (uint16_t)p0);
+		return p1;
+	}
+	s->port[0] = (uint16_t)p0;
+	s->port[1] = (uint16_t)p1;
+	return 0;
+}
+
+char *rr_media_from(struct rr_media *m, struct rr_call_media *cm, int leg,
+		    const char *sdp, size_t len, int *err)
+{
+	struct rr_sdp_info info;
+	uint16_t ports[RR_MAX_STREAMS] = { 0 };
+	char reason[128] = "";
+	unsigned int i;
+	char *out;
+
+	*err = rr_sdp_parse(sdp, len, &info, reason, sizeof(reason));
+	if (*err) {
+		rr_warn("media: unparseable SDP: %s", reason);
+		return NULL;
+	}
+	for (i = 0; i < info.n; i++) {
+		struct rr_stream *s = &cm->s[i];
+
+		s->peer[leg] = info.s[i];
+		if (!info.s[i].port) {
+			flows_del(m, cm, i, leg);
+			continue;
+		}
+		*err = stream_alloc(m, cm, i);
+		if (*err) {
+			rr_warn("media: no free media port on a side (%s)", strerror(-*err));
+			return NULL;
+		}
+		*err = flows_add(m, cm, i, leg);
+		if (*err)
+			return NULL;
+		ports[i] = s->port[!leg];
+	}
+	/* lines the new SDP no longer has stop being relayed towards leg */
+	for (; i < cm->n; i++)
+		flows_del(m, cm, i, leg);
+	if (info.n > cm->n)
+		cm->n = info.n;
+	out = rr_sdp_rewrite(sdp, len, cm->family[!leg], relay_addr(m, cm, !leg), ports, info.n);
+	*err = out ? 0 : -ENOMEM;
+	return out;
+}
+
+void rr_media_release(struct rr_media *m, struct rr_call_media *cm)
+{
+	for (unsigned int i = 0; i < cm->n; i++) {
+		struct rr_stream *s = &cm->s[i];
+
+		flows_del(m, cm, i, 0);
+		flows_del(m, cm, i, 1);
+		for (int l = 0; l < 2; l++) {
+			if (s->port[l] && rr_port_pool_put(&m->pool[cm->side[l]], s->port[l]))
+				rr_err("media: port %u returned twice", s->port[l]);
+			s->port[l] = 0;
+		}
+	}
+	cm->n = 0;
+}
+
+__u64 rr_media_last_seen(struct rr_media *m, const struct rr_call_media *cm)
+{
+	struct rtprelay_flow_stats st;
+	__u64 last = 0;
+
+	for (unsigned int i = 0; i < cm->n; i++)
+		for (int l = 0; l < 2; l++) {
+			if (!cm->s[i].installed[l])
+				continue;
+			for (int rtcp = 0; rtcp < 2; rtcp++)
+				if (!m->dp->ops->flow_stats(m->dp, rr_media_flow_id(m, cm, i, l) + (__u32)rtcp, &st) &&
+				    st.last_seen_ns > last)
+					last = st.last_seen_ns;
+		}
+	return last;
+}

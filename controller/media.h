@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The media of one call: for each media line, a port pair on each side of
+ * the relay and the flows that carry it, installed through datapath.h.
+ * Legs are 0 (the caller's, incoming) and 1 (the callee's, outgoing).
+ *
+ * Whenever SDP arrives from leg L, rr_media_from() records L's endpoints,
+ * installs (or updates in place) the flows that deliver media TO leg L, and
+ * returns the SDP to send to the other leg. So by the time an SDP is sent
+ * on, every flow towards the endpoints known so far is in place.
+ */
+#ifndef RR_MEDIA_H
+#define RR_MEDIA_H
+
+#include <stdbool.h>
+#include "config.h"
+#include "datapath.h"
+#include "port_pool.h"
+#include "sdp_rewrite.h"
+
+struct rr_media {
+	const struct rr_config *cfg;
+	struct rr_dp *dp;
+	struct rr_port_pool pool[RR_SIDE_MAX];
+	unsigned int n_flows;		/* installed by the controller, now */
+	unsigned long long flow_errors;
+};
+
+struct rr_stream {
+	uint16_t port[2];		/* relay RTP port facing leg i (0: none) */
+	struct rr_sdp_stream peer[2];	/* what leg i advertised */
+	bool installed[2];		/* flows towards leg i are in the datapath */
+};
+
+struct rr_call_media {
+	enum rr_side side[2];
+	int family[2];			/* relay address family towards leg i */
+	unsigned int n;
+	struct rr_stream s[RR_MAX_STREAMS];
+};
+
+int rr_media_init(struct rr_media *m, const struct rr_config *cfg, struct rr_dp *dp);
+void rr_media_fini(struct rr_media *m);
+void rr_call_media_init(struct rr_media *m, struct rr_call_media *cm,
+			enum rr_side side0, int family0,
+			enum rr_side side1, int family1);
+/* SDP from leg `leg`: returns the malloc()ed SDP for the other leg, or NULL
+ * with *err = -EINVAL (bad SDP), -ENOSPC (no ports) or another error. */
+char *rr_media_from(struct rr_media *m, struct rr_call_media *cm, int leg,
+		    const char *sdp, size_t len, int *err);
+/* Removes every flow and returns every port of the call (idempotent). */
+void rr_media_release(struct rr_media *m, struct rr_call_media *cm);
+/* Flow id of stream i towards leg (RTP; RTCP is +1). */
+__u32 rr_media_flow_id(const struct rr_media *m, const struct rr_call_media *cm,
+		       unsigned int i, int leg);
+/* Relay address of the call towards leg, as text. */
+const char *rr_media_relay_addr(const struct rr_media *m, const struct rr_call_media *cm,
+				int leg, char *buf, size_t len);
+/* Latest packet time (CLOCK_MONOTONIC ns) over the call's flows; 0: none. */
+__u64 rr_media_last_seen(struct rr_media *m, const struct rr_call_media *cm);
+
+#endif

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rtprelayd: configuration, datapath choice, the sofia-sip event loop, and
+ * signals (SIGTERM/SIGINT end calls cleanly and exit; SIGHUP: see below).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_wait.h>
+
+#include "b2bua.h"
+#include "config.h"
+#include "control.h"
+#include "datapath.h"
+#include "log.h"
+#include "media.h"
+
+#include "dp_xdp.h"
+
+static volatile sig_atomic_t got_term, got_hup;
+
+/* What SIGHUP swaps. */
+static struct {
+	const char *path;
+	struct rr_config *cfg;
+	struct rr_b2bua *b;
+	struct rr_media *media;
+} live;
+
+/* SIGHUP: a new configuration for new calls (trunks, routes, media policy,
+ * logging); calls in progress keep the one they began with. What cannot
+ * change under running calls (addresses, port range, datapath, control
+ * socket) refuses the reload. A bad file changes nothing. */
+static void reload(void)
+{
+	struct rr_config *next;
+	const char *why;
+	char err[512];
+
+	next = rr_config_load(live.path, err, sizeof(err));
+	if (!next) {
+		rr_err("reload refused, configuration unchanged: %s", err);
+		return;
+	}
+	why = rr_config_reload_blocker(live.cfg, next);
+	if (why) {
+		rr_err("reload refused, configuration unchanged: %s changed (needs a restart)", why);
+		rr_config_put(next);
+		return;
+	}
+	rr_b2bua_set_config(live.b, next);
+	live.media->cfg = next;
+	rr_config_put(live.cfg);
+	live.cfg = next;
+	rr_log_setup(next->log.level, next->log.target == RR_LOG_SYSLOG, next->log.mask_numbers);
+	rr_info("configuration reloaded from %s (%u trunks, %u routes)", live.path,
+		next->n_trunks, next->n_routes);
+}
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+}
+
+static void tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	static unsigned int n;
+	struct rr_b2bua *b = (struct rr_b2bua *)arg;
+	su_root_t *root = su_timer_root(t);
+
+	if (got_term) {
+		su_root_break(root);
+		return;
+	}
+	if (got_hup) {
+		got_hup = 0;
+		reload();
+	}
+	if (++n % 5 == 0)	/* once a second */
+		rr_b2bua_tick(b);
+}
+
+/* Interfaces this run attached XDP to (detached at exit unless keeping). */
+static struct {
+	char **ifs;
+	unsigned int n;
+	char pin_dir[256];
+} attached;
+
+/* The XDP tier: attach the program on the configured interfaces (with the
+ * shared loader of dp_xdp.h; native mode, generic where the driver has
+ * none), then open the pinned maps. */
+static int xdp_setup(const struct rr_config *cfg)
+{
+	char info[RR_XDP_INFOLEN], err[RR_XDP_ERRLEN];
+	unsigned int i;
+	int ret;
+
+	snprintf(attached.pin_dir, sizeof(attached.pin_dir), "%s", cfg->datapath.pin_dir);
+	attached.ifs = calloc(cfg->datapath.n_interfaces + 1, sizeof(char *));
+	if (!attached.ifs)
+		return -ENOMEM;
+	for (i = 0; i < cfg->datapath.n_interfaces; i++) {
+		struct rr_xdp_attach_opts o = {
+			.pin_dir = cfg->datapath.pin_dir,
+			.ifname = cfg->datapath.interfaces[i],
+			.max_flows = cfg->datapath.max_flows,
+		};
+
+		ret = rr_xdp_attach(&o, info, sizeof(info), err, sizeof(err));
+		if (ret) {
+			o.generic = true;
+			ret = rr_xdp_attach(&o, info, sizeof(info), err, sizeof(err));
+		}
+		if (ret) {
+			rr_warn("datapath: xdp attach %s: %s", o.ifname, err);
+			return ret;
+		}
+		rr_info("datapath: %s", info);
+		/* a copy: a reload frees the configuration */
+		attached.ifs[attached.n] = strdup(cfg->datapath.interfaces[i]);
+		if (!attached.ifs[attached.n])
+			return -ENOMEM;
+		attached.n++;
+	}
+	return 0;
+}
+
+static void xdp_teardown(void)
+{
+	char info[RR_XDP_INFOLEN], err[RR_XDP_ERRLEN];
+
+	while (attached.n) {
+		char *ifn = attached.ifs[--attached.n];
+
+		if (rr_xdp_detach(attached.pin_dir, ifn, info, sizeof(info), err, sizeof(err)))
+			rr_warn("datapath: xdp detach %s: %s", ifn, err);
+		free(ifn);
+	}
+	free(attached.ifs);
+	attached.ifs = NULL;
+}
+
+static int open_datapath(const struct rr_config *cfg, struct rr_dp *dp)
+{
+	const struct rr_dp_ops *want[2] = { NULL };
+	unsigned int span = (unsigned int)(cfg->media.port_max - cfg->media.port_min + 1);
+	struct rr_dp_config dc = {
+		.pin_dir = cfg->datapath.pin_dir,
+		/* flow ids are (side, port) slots: two sides of the range */
+		.max_flows = cfg->datapath.max_flows > 2 * span ? cfg->datapath.max_flows : 2 * span,
+	};
+	int err = -ENOENT;
+
+	switch (cfg->datapath.mode) {
+	case RR_DP_MODE_XDP:
+		want[0] = &rr_dp_xdp_ops;
+		break;
+	case RR_DP_MODE_KMOD:
+		want[0] = &rr_dp_kmod_ops;
+		break;
+	case RR_DP_MODE_USER:
+		want[0] = &rr_dp_user_ops;
+		break;
+	case RR_DP_MODE_AUTO:
+		want[0] = &rr_dp_xdp_ops;
+		want[1] = &rr_dp_user_ops;
+		break;
+	}
+	for (int i = 0; i < 2 && want[i]; i++) {
+		dp->ops = want[i];
+		err = 0;
+		if (dp->ops == &rr_dp_xdp_ops)
+			err = xdp_setup(cfg);
+		if (!err)
+			err = dp->ops->open(dp, &dc);
+		if (!err && dp->ops == &rr_dp_xdp_ops && rr_xdp_max_flows(dp) < 2 * span) {
+			rr_err("datapath: xdp maps hold %u flows, the port range needs %u",
+			       rr_xdp_max_flows(dp), 2 * span);
+			dp->ops->close(dp, true);
+			err = -ENOSPC;
+		}
+		if (!err) {
+			rr_info("datapath: %s", dp->ops->name);
+			return 0;
+		}
+		rr_warn("datapath: %s: %s%s", dp->ops->name, strerror(-err),
+			want[i + 1 < 2 ? i + 1 : i] != dp->ops ? ": trying the next" : "");
+		if (dp->ops == &rr_dp_xdp_ops)
+			xdp_teardown();
+	}
+	return err;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: rtprelayd -c FILE [--check-config]\n"
+		   "  -c, --config FILE   YAML configuration (configs/example.yaml)\n"
+		   "  -t, --check-config  validate FILE and exit (0: valid)\n"
+		   "  -k, --keep-flows    leave flows installed at exit (XDP/kmod)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 't' },
+		{ "keep-flows", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *path = NULL;
+	bool check = false, keep = false;
+	struct rr_config *cfg;
+	struct rr_dp dp = { 0 };
+	struct rr_media media;
+	struct rr_b2bua *b = NULL;
+	struct rr_control *ctl = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
+	su_root_t *root = NULL;
+	su_timer_t *timer = NULL;
+	char err[512];
+	int opt, rc = 1;
+
+	while ((opt = getopt_long(argc, argv, "c:tkh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': path = optarg; break;
+		case 't': check = true; break;
+		case 'k': keep = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (!path || optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	cfg = rr_config_load(path, err, sizeof(err));
+	if (!cfg) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: configuration valid (%u trunks, %u routes)\n", path, cfg->n_trunks,
+		       cfg->n_routes);
+		rr_config_free(cfg);
+		return 0;
+	}
+	rr_log_setup(cfg->log.level, cfg->log.target == RR_LOG_SYSLOG, cfg->log.mask_numbers);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (open_datapath(cfg, &dp)) {
+		rr_err("no usable datapath");
+		rr_config_free(cfg);
+		return 1;
+	}
+	if (rr_media_init(&media, cfg, &dp)) {
+		rr_err("media port pool: out of memory");
+		goto out_dp;
+	}
+	su_init();
+	root = su_root_create(NULL);
+	if (!root) {
+		rr_err("su_root_create failed");
+		goto out;
+	}
+	/* nua's stack in this thread: one thread owns all call state */
+	su_root_threading(root, 0);
+	b = rr_b2bua_create(root, cfg, &media, err, sizeof(err));
+	if (!b) {
+		rr_err("%s", err);
+		goto out;
+	}
+	live.path = path;
+	live.cfg = cfg;
+	live.b = b;
+	live.media = &media;
+	ctl = rr_control_open(root, cfg->control_socket, b, &media, dp.ops->name);
+	if (!ctl)
+		goto out;
+	timer = su_timer_create(su_root_task(root), 200);
+	su_timer_set_for_ever(timer, tick, (su_timer_arg_t *)b);
+	rr_info("running (pid %d)", getpid());
+	su_root_run(root);
+	rr_info("terminating: ending %u calls", rr_b2bua_n_calls(b));
+	rc = 0;
+out:
+	if (timer)
+		su_timer_destroy(timer);
+	rr_control_close(ctl);
+	if (b) {
+		rr_b2bua_shutdown(b);
+		rr_b2bua_destroy(b);
+	}
+	if (root)
+		su_root_destroy(root);
+	su_deinit();
+	if (media.n_flows)
+		rr_warn("%u flows still installed at exit", media.n_flows);
+	rr_media_fini(&media);
+out_dp:
+	dp.ops->close(&dp, keep);
+	if (!keep)
+		xdp_teardown();	/* the program goes with the flows */
+	rr_config_put(live.cfg ? live.cfg : cfg);
+	return rc;
+}

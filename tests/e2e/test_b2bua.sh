@@ -1,0 +1,412 @@
+#!/usr/bin/env bash
+# rtprelayd end to end in the lab: sipp as SBC (in <P>sbc) and PBX (in
+# <P>pbx) placing calls through rtprelayd (in <P>relay, userspace datapath),
+# both directions: answered calls with media relayed both ways (latching),
+# BYE from either side, CANCEL, 486/503 relayed, re-INVITE hold/resume,
+# delayed offer, 403 for an unknown source, 400 for a malformed request with
+# the daemon alive afterwards, and no port or flow left after 100+ calls.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/tests/lib.sh"
+need_root
+command -v sipp >/dev/null || bail "sipp missing (Debian sip-tester): make deps"
+export RR_NS_PREFIX=${RR_NS_PREFIX:-rre2e$$-}
+LAB="$top/tests/lab/lab.sh"
+# the ASan/UBSan build when there is one (make check builds it)
+RRD=${RR_RTPRELAYD:-$top/${BUILD:-build}/tests/rtprelayd-asan}
+[ -x "$RRD" ] || RRD="$top/${BUILD:-build}/rtprelayd"
+[ -x "$RRD" ] || bail "$RRD missing: run make"
+echo "# daemon under test: $RRD"
+# RR_DP=xdp: the same calls with the XDP tier carrying the media
+DP=${RR_DP:-user}
+PIN=/sys/fs/bpf/rr-b2bua-$$
+export RTPRELAY_BPF_OBJ=${RTPRELAY_BPF_OBJ:-$top/${BUILD:-build}/rtprelay.bpf.o}
+work=$(mktemp -d /tmp/rr-b2bua.XXXXXX)
+SOCK=$work/ctl.sock
+SC=$here/sipp
+rrd_pid=
+
+cleanup() {
+	[ -n "$rrd_pid" ] && kill "$rrd_pid" 2>/dev/null && wait "$rrd_pid" 2>/dev/null
+	"$LAB" down >/dev/null 2>&1
+	rm -rf "$PIN"
+	[ -n "${RR_KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$LAB" up >/dev/null || bail "lab up failed"
+sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" \
+	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
+	-e 's|inactivity_timeout: 60|inactivity_timeout: 3|' \
+	"$top/configs/lab.yaml" >"$work/rr.yaml"
+ok "lab.yaml ($DP datapath) passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
+"$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
+rrd_pid=$!
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+[ -S "$SOCK" ] || { cat "$work/rrd.log"; bail "rtprelayd did not start"; }
+check "rtprelayd runs on the $DP datapath" "$DP" "$(python3 "$here/ctl.py" "$SOCK" status 'r["datapath"]')"
+
+ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
+alive() { kill -0 "$rrd_pid" 2>/dev/null && ctl status 'r["ok"]' | grep -q True; }
+# sipp NODE ARGS...: run sipp in a lab node, bounded
+sipp_in() {
+	local node=$1; shift
+	"$LAB" exec "$node" timeout 60 sipp -nostdin -trace_err \
+		-error_file "$work/sipp-$node.err" "$@" >>"$work/sipp-$node.out" 2>&1
+}
+SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
+# uas_start NODE SCENARIO N [ARGS]: background UAS listening on 5060
+uas_start() {
+	local node=$1 sc=$2 n=$3 ip; shift 3
+	ip=$([ "$node" = pbx ] && echo $PBX || echo $SBC)
+	sipp_in "$node" -sf "$sc" -i "$ip" -p 5060 -m "$n" "$@" &
+	uas_pid=$!
+	sleep 0.3
+}
+# uac NODE SCENARIO N [ARGS]: calls through the relay side facing NODE
+uac() {
+	local node=$1 sc=$2 n=$3 ip dst; shift 3
+	if [ "$node" = sbc ]; then ip=$SBC dst=$R_SBC; else ip=$PBX dst=$R_PBX; fi
+	sipp_in "$node" -sf "$sc" -i "$ip" -p 5070 -m "$n" -s 4930123 "$dst:5060" "$@"
+}
+uas_wait() { wait "$uas_pid"; }
+idle() { # no call, flow or port left (a few seconds for the last BYEs)
+	local i r
+	for i in $(seq 30); do
+		r=$(ctl status '(r["calls"], r["flows"], r["ports_in_use_sbc"], r["ports_in_use_pbx"])')
+		[ "$r" = "(0, 0, 0, 0)" ] && return 0
+		sleep 0.2
+	done
+	echo "# not idle: $r" >&2
+	return 1
+}
+tmpl() { sed "s/CODE/$2/" "$SC/$1.tmpl" >"$work/$1-$2.xml"; echo "$work/$1-$2.xml"; }
+
+# --- 1. answered call, media both ways (SBC -> PBX) -------------------------
+media_call() { # UAC_NODE: a call with a 4 s pause; media probed in the middle
+	local a=$1 b ra rb
+	b=$([ "$a" = sbc ] && echo pbx || echo sbc)
+	uas_start "$b" "$SC/uas.xml" 1
+	uac "$a" "$SC/uac.xml" 1 -d 4000 &
+	local uac_pid=$!
+	sleep 1
+	ports=$(ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])')
+	ra=${ports% *} rb=${ports#* }
+	local ip_a ip_b rel_a rel_b
+	if [ "$a" = sbc ]; then ip_a=$SBC ip_b=$PBX rel_a=$R_SBC rel_b=$R_PBX
+	else ip_a=$PBX ip_b=$SBC rel_a=$R_PBX rel_b=$R_SBC; fi
+	# the callee's side echoes back what it got; the caller counts the return
+	"$LAB" exec "$b" python3 "$here/udp_probe.py" echo $ip_b 7000 $rel_b "$rb" 20 1.5 >"$work/probe-b" &
+	local pb=$!
+	sleep 0.2
+	got_a=$("$LAB" exec "$a" python3 "$here/udp_probe.py" send $ip_a 7000 $rel_a "$ra" 20 2)
+	wait $pb
+	got_b=$(cat "$work/probe-b")
+	calls_json=$(ctl calls)
+	wait $uac_pid; uac_rc=$?
+	uas_wait; uas_rc=$?
+}
+media_call sbc
+check "SBC->PBX call answered and ended by the caller (sipp uac)" 0 "$uac_rc"
+check "SBC->PBX callee side (sipp uas) saw the call and BYE" 0 "$uas_rc"
+check "media SBC->PBX: 20 packets reached the PBX through the relay" 20 "$got_b"
+check "media PBX->SBC: 20 packets came back to the SBC (latched)" 20 "$got_a"
+check "the $DP datapath's flow counter: 20 packets to the callee" 20 \
+	"$(echo "$calls_json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls"][0]["streams"][0]["to_callee"]["packets"])')"
+check "control socket: call legs and trunks" "sbc pbx answered" \
+	"$(echo "$calls_json" | python3 -c 'import json,sys; c=json.load(sys.stdin)["calls"][0]; print(c["legs"][0]["trunk"], c["legs"][1]["trunk"], c["state"])')"
+ok "after the call: no call, flow or port left" idle
+
+# --- 2. the same from the PBX side -------------------------------------------
+media_call pbx
+check "PBX->SBC call answered and ended by the caller" 0 "$uac_rc"
+check "PBX->SBC callee side saw the call" 0 "$uas_rc"
+check "media PBX->SBC: 20 packets reached the SBC" 20 "$got_b"
+check "media SBC->PBX: 20 packets came back to the PBX" 20 "$got_a"
+ok "after the call: nothing left" idle
+
+# --- 2b. SIP over TCP from the SBC (the PBX trunk is UDP) ---------------------
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$SC/uac.xml" 1 -d 200 -t t1; rc=$?
+uas_wait; rc2=$?
+check "call from the SBC over TCP, relayed to the PBX over UDP" "0 0" "$rc $rc2"
+ok "after the TCP call: nothing left" idle
+
+# --- 3. BYE from the callee side ---------------------------------------------
+uas_start pbx "$SC/uas_bye.xml" 1 -d 500
+uac sbc "$SC/uac_waitbye.xml" 1; rc=$?
+uas_wait; rc2=$?
+check "BYE from the PBX reaches the SBC (uac got BYE)" 0 "$rc"
+check "BYE from the PBX answered 200 (uas)" 0 "$rc2"
+ok "after callee BYE: nothing left" idle
+uas_start sbc "$SC/uas_bye.xml" 1 -d 500
+uac pbx "$SC/uac_waitbye.xml" 1; rc=$?
+uas_wait; rc2=$?
+check "PBX->SBC: BYE from the SBC reaches the PBX" 0 "$rc"
+check "PBX->SBC: BYE from the SBC answered" 0 "$rc2"
+
+# --- 4. CANCEL ---------------------------------------------------------------
+uas_start pbx "$SC/uas_cancel.xml" 1
+uac sbc "$SC/uac_cancel.xml" 1; rc=$?
+uas_wait; rc2=$?
+check "CANCEL from the SBC: 200 and 487 (uac)" 0 "$rc"
+check "CANCEL relayed to the PBX, which answered 487 (uas)" 0 "$rc2"
+ok "after CANCEL: nothing left" idle
+
+# --- 5. failures from the far end relayed -------------------------------------
+for code in 486 503; do
+	uas_start pbx "$(tmpl uas_fail $code)" 1
+	uac sbc "$(tmpl uac_fail $code)" 1; rc=$?
+	uas_wait
+	check "$code from the PBX relayed to the SBC" 0 "$rc"
+done
+uas_start sbc "$(tmpl uas_fail 486)" 1
+uac pbx "$(tmpl uac_fail 486)" 1; rc=$?
+uas_wait
+check "486 from the SBC relayed to the PBX" 0 "$rc"
+ok "after failures: nothing left" idle
+
+# --- 6. re-INVITE hold / resume on a new port --------------------------------
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$SC/uac_reinvite.xml" 1 -d 1500 &
+uac_pid=$!
+sleep 1.3
+peer0=$(ctl calls 'r["calls"][0]["streams"][0].get("peer_0")')
+wait $uac_pid; rc=$?
+uas_wait; rc2=$?
+check "re-INVITE hold and resume answered end to end" 0 "$rc"
+check "re-INVITEs reached the PBX and were answered there" 0 "$rc2"
+check "resume moved the SBC's media to port 7002 (flows updated)" "$SBC:7002" "$peer0"
+ok "after re-INVITEs: nothing left" idle
+
+# --- 6b. re-INVITE from the callee (hold on a new port), PBX side ----------
+uas_start pbx "$SC/uas_reinvite.xml" 1 -d 300
+uac sbc "$SC/uac_answer_reinvite.xml" 1 &
+uac_pid=$!
+sleep 0.9
+peer1=$(ctl calls 'r["calls"][0]["streams"][0].get("peer_1")')
+wait $uac_pid; rc=$?
+uas_wait; rc2=$?
+check "re-INVITE from the callee relayed to the caller and answered" "0 0" "$rc $rc2"
+check "the callee's new media port (7004) is where the flows send now" "$PBX:7004" "$peer1"
+ok "after the callee's re-INVITE: nothing left" idle
+
+# --- 7. delayed offer -------------------------------------------------------
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$SC/uac_delayed.xml" 1 -d 1000 &
+uac_pid=$!
+sleep 0.6
+dl=$(ctl calls '"%s %s %s" % (r["calls"][0]["streams"][0].get("peer_0"), r["calls"][0]["streams"][0].get("peer_1"), r["calls"][0]["streams"][0]["to_callee"]["installed"])')
+wait $uac_pid; rc=$?
+uas_wait; rc2=$?
+check "delayed offer (INVITE without SDP) completes" 0 "$rc"
+check "delayed offer: PBX side answered" 0 "$rc2"
+check "delayed offer: both endpoints learned, flows installed" "$SBC:7000 $PBX:7000 True" "$dl"
+ok "after delayed offer: nothing left" idle
+
+# --- 8. unknown source: 403, no state -----------------------------------------
+inv() { # INVITE from SRC_IP to DST as raw bytes; prints the status line
+	python3 - "$@" <<'PY'
+import socket, sys
+src, dst = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((src, 0)); s.settimeout(3)
+port = s.getsockname()[1]
+msg = sys.argv[3].replace('SRC', src).replace('PORT', str(port)).replace('\n', '\r\n')
+s.sendto(msg.encode(), (dst, 5060))
+try:
+    while True:
+        r = s.recv(4096).decode(errors='replace').split('\r\n')[0]
+        if not r.startswith('SIP/2.0 100'):
+            print(r); break
+except socket.timeout:
+    print('timeout')
+PY
+}
+INVITE='INVITE sip:4930123@198.51.100.1 SIP/2.0
+Via: SIP/2.0/UDP SRC:PORT;branch=z9hG4bK-rr-1
+From: <sip:x@SRC>;tag=1
+To: <sip:4930123@198.51.100.1>
+Call-ID: rr-test-403@SRC
+CSeq: 1 INVITE
+Contact: <sip:x@SRC:PORT>
+Max-Forwards: 70
+Content-Length: 0
+
+'
+r=$("$LAB" exec relay bash -c "$(declare -f inv); inv 127.0.0.1 198.51.100.1 \"\$1\"" _ "$INVITE")
+check "INVITE from a source outside the trunk's networks gets 403" "SIP/2.0 403 Forbidden" "$r"
+check "403 left no call" 0 "$(ctl status 'r["calls"]')"
+
+# --- 9. malformed request: 400, daemon alive ---------------------------------
+BAD='INVITE sip:4930123@198.51.100.1 SIP/2.0
+Via: SIP/2.0/UDP SRC:PORT;branch=z9hG4bK-rr-2
+From: <sip:x@SRC>;tag=1
+To: <sip:4930123@198.51.100.1>
+Call-ID: rr-test-400@SRC
+CSeq: banana
+Max-Forwards: 70
+Content-Length: 0
+
+'
+r=$("$LAB" exec sbc bash -c "$(declare -f inv); inv $SBC $R_SBC \"\$1\"" _ "$BAD")
+check "malformed request (bad CSeq) gets 400" "SIP/2.0 400" "${r:0:11}"
+"$LAB" exec sbc python3 -c "
+import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for m in [b'\x00\xff'*100, b'INVITE\r\n\r\n', b'SIP/2.0 200 OK\r\n\r\n', b'INVITE sip:x SIP/2.0\r\nVia: ::::\r\nContent-Length: 99999\r\n\r\nv=0']:
+    s.sendto(m, ('$R_SBC', 5060))"
+sleep 0.5
+ok "rtprelayd alive after garbage" alive
+
+# --- 10. no leak after 100+ calls, mixed outcomes ----------------------------
+uas_start pbx "$SC/uas.xml" 60 -r 20
+uac sbc "$SC/uac.xml" 60 -r 20 -d 100; rc=$?
+uas_wait
+check "60 answered calls SBC->PBX at 20 cps" 0 "$rc"
+uas_start sbc "$SC/uas.xml" 30 -r 20
+uac pbx "$SC/uac.xml" 30 -r 20 -d 100; rc=$?
+uas_wait
+check "30 answered calls PBX->SBC at 20 cps" 0 "$rc"
+uas_start pbx "$(tmpl uas_fail 486)" 10 -r 20
+uac sbc "$(tmpl uac_fail 486)" 10 -r 20; rc=$?
+uas_wait
+check "10 refused calls" 0 "$rc"
+uas_start pbx "$SC/uas_cancel.xml" 10 -r 10
+uac sbc "$SC/uac_cancel.xml" 10 -r 10; rc=$?
+uas_wait
+check "10 cancelled calls" 0 "$rc"
+ok "after 110+ calls: no call, flow or port left (control socket)" idle
+check "no flow errors" 0 "$(ctl status 'r["flow_errors"]')"
+ok "rtprelayd still alive" alive
+
+# --- 11. hangup over the control socket; media-inactivity teardown ----------
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$SC/uac_waitbye.xml" 1 &
+uac_pid=$!
+sleep 1
+id=$(ctl calls 'r["calls"][0]["id"]')
+check "control socket: hangup of a live call" True "$(ctl "{\"cmd\":\"hangup\",\"id\":$id}" 'r["ok"]')"
+wait $uac_pid; rc=$?
+uas_wait; rc2=$?
+check "hangup: the SBC got a BYE" 0 "$rc"
+check "hangup: the PBX got a BYE" 0 "$rc2"
+check "hangup of an unknown call is refused" False "$(ctl '{"cmd":"hangup","id":999999}' 'r["ok"]')"
+ok "after hangup: nothing left" idle
+# no media at all: released after media.inactivity_timeout (3 s here)
+uas_start pbx "$SC/uas.xml" 1
+start=$(date +%s)
+uac sbc "$SC/uac_waitbye.xml" 1; rc=$?
+uas_wait; rc2=$?
+took=$(($(date +%s) - start))
+check "silent call: the SBC got a BYE from the relay" 0 "$rc"
+check "silent call: the PBX got a BYE from the relay" 0 "$rc2"
+ok "silent call released after 3..6 s (took ${took}s)" test "$took" -ge 3 -a "$took" -le 6
+check "inactivity hangups counted" 1 "$(ctl status 'r["inactivity_hangups"]')"
+ok "after inactivity teardown: nothing left" idle
+
+# --- 12. SIGHUP reload ------------------------------------------------------
+cp "$work/rr.yaml" "$work/rr.orig"
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$SC/uac.xml" 1 -d 2000 &
+uac_pid=$!
+sleep 0.7
+# the new file has no route for calls from the SBC
+grep -v '{ from: sbc,' "$work/rr.orig" >"$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.5
+wait $uac_pid; rc=$?
+uas_wait; rc2=$?
+check "a call in progress survives SIGHUP and ends normally" "0 0" "$rc $rc2"
+r=$("$LAB" exec sbc bash -c "$(declare -f inv); inv $SBC $R_SBC \"\$1\"" _ "${INVITE//rr-test-403/rr-test-404}")
+check "after reload: the removed route answers 404" "SIP/2.0 404 Not Found" "$r"
+printf 'listen: [oops\n' >"$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.5
+ok "a bad file on SIGHUP: daemon alive" alive
+ok "a bad file on SIGHUP: refused with FILE:LINE in the log" grep -q "reload refused.*rr.yaml:[0-9]*:" "$work/rrd.log"
+sed 's|address: 203.0.113.1, port: 5060|address: 203.0.113.1, port: 5062|' "$work/rr.orig" >"$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.5
+ok "a listen change on SIGHUP is refused (needs a restart)" grep -q "reload refused.*listen changed" "$work/rrd.log"
+r=$("$LAB" exec sbc bash -c "$(declare -f inv); inv $SBC $R_SBC \"\$1\"" _ "${INVITE//rr-test-403/rr-test-404b}")
+check "refused reloads left the last good configuration (still 404)" "SIP/2.0 404 Not Found" "$r"
+cp "$work/rr.orig" "$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.5
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$SC/uac.xml" 1 -d 100; rc=$?
+uas_wait
+check "route restored by SIGHUP: calls from the SBC connect again" 0 "$rc"
+ok "after reloads: nothing left" idle
+
+# --- 13. failover to the next peer; per-trunk response mapping -------------
+sed -e 's|peers: \["203.0.113.10:5060"\]|peers: ["203.0.113.10:5061", "203.0.113.10:5060"]|' \
+	-e 's|^    transport: udp$|    transport: udp\n    response_map: { 486: 480 }|' \
+	"$work/rr.orig" >"$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.5
+sipp_in pbx -sf "$(tmpl uas_fail 503)" -i $PBX -p 5061 -m 1 &
+p1=$!
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$SC/uac.xml" 1 -d 100; rc=$?
+wait $p1; rc1=$?
+uas_wait; rc2=$?
+check "503 from the first PBX peer: the call fails over to the second and connects" "0 0 0" "$rc $rc1 $rc2"
+ok "failover is logged" grep -q "503 from pbx peer 1: trying the next" "$work/rrd.log"
+sipp_in pbx -sf "$(tmpl uas_fail 486)" -i $PBX -p 5061 -m 1 &
+p1=$!
+sleep 0.3
+uac sbc "$(tmpl uac_fail 480)" 1; rc=$?
+wait $p1
+check "486 is not a failover status; relayed to the SBC trunk as 480 (response_map)" 0 "$rc"
+ok "after failover and mapping: nothing left" idle
+cp "$work/rr.orig" "$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.3
+
+# --- 14. OPTIONS pinging -----------------------------------------------------
+peer_up() { ctl status '[p["up"] for p in r["peers"] if p["trunk"] == "'$1'"][0]'; }
+sed 's|^options_interval: 0|options_interval: 1|' "$work/rr.orig" >"$work/rr.yaml"
+kill -HUP "$rrd_pid"
+# nobody listens on the PBX's 5060 now: its peer goes down
+for _ in $(seq 30); do [ "$(peer_up pbx)" = False ] && break; sleep 0.2; done
+check "OPTIONS to a silent PBX: peer marked down" False "$(peer_up pbx)"
+ok "peer down is logged" grep -q "trunk pbx peer 203.0.113.10:5060 is down" "$work/rrd.log"
+# a minimal SIP responder at the PBX answers OPTIONS with 200
+"$LAB" exec pbx timeout 6 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("203.0.113.10", 5060))
+while True:
+    m, a = s.recvfrom(65535)
+    h = m.decode(errors="replace").split("\r\n")
+    if not h[0].startswith("OPTIONS"):
+        continue
+    keep = [l for l in h[1:] if l.split(":")[0].lower() in ("via", "from", "to", "call-id", "cseq")]
+    r = "SIP/2.0 200 OK\r\n" + "\r\n".join(keep) + "\r\nContent-Length: 0\r\n\r\n"
+    s.sendto(r.encode(), a)
+' &
+resp_pid=$!
+for _ in $(seq 30); do [ "$(peer_up pbx)" = True ] && break; sleep 0.2; done
+check "OPTIONS answered 200: peer back up" True "$(peer_up pbx)"
+ok "peer up is logged" grep -q "trunk pbx peer 203.0.113.10:5060 is up" "$work/rrd.log"
+wait $resp_pid
+cp "$work/rr.orig" "$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.3
+
+# --- 15. SIGTERM: clean exit --------------------------------------------------
+kill "$rrd_pid"
+wait "$rrd_pid"; rc=$?
+rrd_pid=
+check "SIGTERM: exit status 0" 0 "$rc"
+ok "control socket removed at exit" test ! -e "$SOCK"
+[ "$DP" = xdp ] && ok "XDP: program detached and pins removed at exit" test ! -e "$PIN"
+not_ok "no sanitizer report (ASan/UBSan/LSan) in the daemon's log" \
+	grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$work/rrd.log"
+if [ "$_tap_failed" -gt 0 ]; then
+	echo "# --- rtprelayd log (tail) ---"; tail -40 "$work/rrd.log" | sed 's/^/# /'
+	echo "# --- sipp errors ---"; tail -20 "$work"/sipp-*.err 2>/dev/null | sed 's/^/# /'
+fi
+done_testing

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rtprelayd configuration: the shipped files load, and every kind of bad
+ * file is refused with FILE:LINE: reason naming the offending line.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <errno.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+#include "config.h"
+#include "routing.h"
+
+static const char base[] =
+	"listen:\n"						/* 1 */
+	"  sbc: { address: 198.51.100.1 }\n"			/* 2 */
+	"  pbx: { address: 203.0.113.1, port: 5070 }\n"		/* 3 */
+	"trunks:\n"						/* 4 */
+	"  - name: s\n"						/* 5 */
+	"    side: sbc\n"					/* 6 */
+	"    peers: [\"198.51.100.10\"]\n"			/* 7 */
+	"  - name: p\n"						/* 8 */
+	"    side: pbx\n"					/* 9 */
+	"    peers: [\"203.0.113.10:5080\"]\n"			/* 10 */
+	"    allow: [\"203.0.113.0/24\"]\n"			/* 11 */
+	"media:\n"						/* 12 */
+	"  address:\n"						/* 13 */
+	"    sbc: { ipv4: 198.51.100.1 }\n"			/* 14 */
+	"    pbx: { ipv4: 203.0.113.1 }\n";			/* 15 */
+
+static char path[] = "/tmp/rr_cfg_XXXXXX";
+
+static struct rr_config *load_text(const char *text, char *err, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return rr_config_load(path, err, len);
+}
+
+/* Loads base + extra and expects an error on line `line` containing `what`. */
+static void expect_error(const char *extra, int line, const char *what)
+{
+	char text[4096], err[512], want[64];
+	struct rr_config *cfg;
+
+	snprintf(text, sizeof(text), "%s%s", base, extra);
+	cfg = load_text(text, err, sizeof(err));
+	if (cfg) {
+		rr_config_free(cfg);
+		fail_msg("accepted a bad file: %s", extra);
+	}
+	snprintf(want, sizeof(want), "%s:%d: ", path, line);
+	if (strncmp(err, want, strlen(want)) || !strstr(err, what))
+		fail_msg("error '%s', expected prefix '%s' and '%s'", err, want, what);
+}
+
+static void test_base(void **state)
+{
+	char err[512];
+	struct rr_config *cfg = load_text(base, err, sizeof(err));
+
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_int_equal(cfg->n_trunks, 2);
+	assert_int_equal(cfg->listen[RR_SIDE_PBX].port, 5070);
+	assert_int_equal(cfg->listen[RR_SIDE_SBC].port, 5060);
+	assert_int_equal(cfg->trunks[1].peers[0].port, 5080);
+	assert_int_equal(cfg->trunks[0].n_allow, 1);	/* defaults to the peer */
+	assert_int_equal(cfg->media.port_min, 30000);
+	assert_int_equal(cfg->media.dscp, 46);
+	assert_true(cfg->media.latch);
+	rr_config_free(cfg);
+}
+
+static void test_shipped(void **state)
+{
+	static const char *files[] = { "configs/lab.yaml", "configs/example.yaml" };
+	char err[512];
+
+	for (unsigned int i = 0; i < 2; i++) {
+		struct rr_config *cfg = rr_config_load(files[i], err, sizeof(err));
+
+		if (!cfg)
+			fail_msg("%s", err);
+		assert_int_equal(cfg->n_routes, 2);
+		rr_config_free(cfg);
+	}
+}
+
+static void test_lab(void **state)
+{
+	char err[512];
+	struct rr_config *cfg = rr_config_load("configs/lab.yaml", err, sizeof(err));
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	if (!cfg)
+		fail_msg("%s", err);
+	inet_pton(AF_INET, "198.51.100.10", &sin.sin_addr);
+	assert_int_equal(rr_config_trunk_for_source(cfg, RR_SIDE_SBC, (void *)&sin), 0);
+	assert_int_equal(rr_config_trunk_for_source(cfg, RR_SIDE_PBX, (void *)&sin), -1);
+	inet_pton(AF_INET, "198.51.100.11", &sin.sin_addr);
+	assert_int_equal(rr_config_trunk_for_source(cfg, RR_SIDE_SBC, (void *)&sin), -1);
+	assert_string_equal(cfg->listen[RR_SIDE_SBC].address, "198.51.100.1");
+	assert_int_equal(cfg->datapath.n_interfaces, 2);
+	assert_string_equal(cfg->trunks[cfg->routes[0].trunk].name, "pbx");
+	rr_config_free(cfg);
+}
+
+static void test_response_map(void **state)
+{
+	char text[4096], err[512];
+	struct rr_config *cfg;
+
+	snprintf(text, sizeof(text), "%s%s", base, "");
+	strcpy(strstr(text, "    allow: [\"203.0.113.0/24\"]\n"),
+	       "    allow: [\"203.0.113.0/24\"]\n    response_map: { 503: 500, \"486\": 480 }\n"
+	       "media:\n  address:\n    sbc: { ipv4: 198.51.100.1 }\n    pbx: { ipv4: 203.0.113.1 }\n");
+	cfg = load_text(text, err, sizeof(err));
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_int_equal(rr_trunk_map_status(&cfg->trunks[1], 503), 500);
+	assert_int_equal(rr_trunk_map_status(&cfg->trunks[1], 486), 480);
+	assert_int_equal(rr_trunk_map_status(&cfg->trunks[1], 404), 404);
+	assert_int_equal(rr_trunk_map_status(&cfg->trunks[0], 503), 503);
+	rr_config_free(cfg);
+}
+
+static void test_routing(void **state)
+{
+	static const char text[] =
+		"listen: { sbc: { address: 198.51.100.1 }, pbx: { address: 203.0.113.1 } }\n"
+		"media: { address: { sbc: { ipv4: 198.51.100.1 }, pbx: { ipv4: 203.0.113.1 } } }\n"
+		"trunks:\n"
+		"  - { name: s1, side: sbc, peers: [\"198.51.100.10\"] }\n"
+		"  - { name: s2, side: sbc, peers: [\"198.51.100.11\"] }\n"
+		"  - { name: p1, side: pbx, peers: [\"203.0.113.10\"] }\n"
+		"  - { name: p2, side: pbx, peers: [\"203.0.113.11\"] }\n"
+		"routes:\n"
+		"  - { prefix: \"\", trunk: p1 }\n"
+		"  - { prefix: \"+4930\", trunk: p2 }\n"
+		"  - { from: s2, prefix: \"\", trunk: p2 }\n"
+		"  - { from: p1, prefix: \"+49\", trunk: s1 }\n";
+	char err[512];
+	struct rr_config *cfg = load_text(text, err, sizeof(err));
+
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_int_equal(rr_route_call(cfg, 0, "+4989123"), 2);	/* default */
+	assert_int_equal(rr_route_call(cfg, 0, "+4930123"), 3);	/* longer prefix */
+	assert_int_equal(rr_route_call(cfg, 0, NULL), 2);
+	assert_int_equal(rr_route_call(cfg, 1, "+4989123"), 3);	/* from s2 wins the tie */
+	assert_int_equal(rr_route_call(cfg, 2, "+4930123"), 0);	/* never to its own side */
+	assert_int_equal(rr_route_call(cfg, 2, "+1555"), -ENOENT);
+	assert_int_equal(rr_route_call(cfg, 3, "+4930"), -ENOENT);	/* p2: no route from it */
+	rr_config_free(cfg);
+}
+
+static void test_cidr(void **state)
+{
+	struct rr_cidr c;
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
+
+	assert_int_equal(rr_cidr_parse("10.0.0.0/8", &c), 0);
+	assert_int_equal(c.prefix, 8);
+	assert_int_not_equal(rr_cidr_parse("10.0.0.0/33", &c), 0);
+	assert_int_not_equal(rr_cidr_parse("10.0.0/8", &c), 0);
+	assert_int_not_equal(rr_cidr_parse("10.0.0.0/", &c), 0);
+	assert_int_equal(rr_cidr_parse("2001:db8::/33", &c), 0);
+	inet_pton(AF_INET6, "2001:db8:7fff::1", &s6.sin6_addr);
+	assert_true(rr_cidr_match(&c, (void *)&s6));
+	inet_pton(AF_INET6, "2001:db8:8000::1", &s6.sin6_addr);
+	assert_false(rr_cidr_match(&c, (void *)&s6));
+	/* a v4-mapped source matches a v4 network */
+	assert_int_equal(rr_cidr_parse("192.0.2.0/24", &c), 0);
+	inet_pton(AF_INET6, "::ffff:192.0.2.7", &s6.sin6_addr);
+	assert_true(rr_cidr_match(&c, (void *)&s6));
+}
+
+static void test_syntax(void **state)
+{
+	expect_error("  bad: value: more\n", 16, "mapping values");
+	expect_error("  bad: [unclosed\n", 17, "flow sequence");
+	expect_error("media:\n\tdscp: 4\n", 17, "");
+}
+
+static void test_semantic(void **state)
+{
+	expect_error("  ports: { min: 30001, max: 30010 }\n", 16, "even");
+	expect_error("  ports: { min: 30000, max: 30000 }\n", 16, "even");
+	expect_error("  ports: { min: 70000 }\n", 16, "ports.min");
+	expect_error("  dscp: 64\n", 16, "dscp");
+	expect_error("  latch: maybe\n", 16, "boolean");
+	expect_error("  inactivity_timeout: -1\n", 16, "inactivity_timeout");
+	expect_error("  colour: blue\n", 16, "unknown key 'colour'");
+	expect_error("routes:\n  - { prefix: \"49\", trunk: nope }\n", 17, "unknown trunk 'nope'");
+	expect_error("routes:\n  - prefix: \"49\"\n    from: ghost\n    trunk: p\n", 18, "unknown trunk 'ghost'");
+	expect_error("routes:\n  - { prefix: \"4a\", trunk: p }\n", 17, "number prefix");
+	expect_error("routes:\n  - { from: s, trunk: s }\n", 17, "same side");
+	expect_error("datapath:\n  mode: turbo\n", 17, "mode");
+	expect_error("datapath:\n  pin_dir: relative\n", 17, "absolute");
+	expect_error("logging:\n  level: loud\n", 17, "level");
+	expect_error("frobnicate: 1\n", 16, "unknown key 'frobnicate'");
+	expect_error("options_interval: x\n", 16, "options_interval");
+}
+
+static void test_trunk_errors(void **state)
+{
+	static const char head[] =
+		"listen:\n"
+		"  sbc: { address: 198.51.100.1 }\n"
+		"  pbx: { address: 203.0.113.1 }\n"
+		"media: { address: { sbc: { ipv4: 198.51.100.1 }, pbx: { ipv6: \"2001:db8::1\" } } }\n"
+		"trunks:\n"						/* 5 */
+		"  - name: s\n"						/* 6 */
+		"    side: sbc\n"					/* 7 */
+		"    peers: [\"198.51.100.10\"]\n";			/* 8 */
+	static const struct { const char *tail; int line; const char *what; } cases[] = {
+		{ "    allow: [\"198.51.100.0/33\"]\n", 9, "not a network" },
+		{ "    allow: [\"300.1.1.1/8\"]\n", 9, "not a network" },
+		{ "    transport: sctp\n", 9, "transport" },
+		{ "  - name: t\n    side: middle\n", 10, "unknown side" },
+		{ "  - name: t\n    side: pbx\n    peers: [\"host.example\"]\n", 11, "peer" },
+		{ "  - name: t\n    side: pbx\n    peers: [\"203.0.113.10:0\"]\n", 11, "peer" },
+		{ "  - name: t\n    side: pbx\n", 9, "at least one peer" },
+		{ "  - side: pbx\n    peers: [\"203.0.113.10\"]\n", 9, "'name' is required" },
+		{ "  - name: s\n    side: pbx\n    peers: [\"203.0.113.10\"]\n", 9, "defined twice" },
+		{ "    response_map: { 503: 200 }\n", 9, "response_map status" },
+		{ "    response_map: { abc: 480 }\n", 9, "response_map status" },
+		{ "    response_map:\n      486: 480\n      999: 500\n", 11, "response_map status" },
+	};
+	char text[4096], err[512], want[64];
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rr_config *cfg;
+
+		snprintf(text, sizeof(text), "%s%s", head, cases[i].tail);
+		cfg = load_text(text, err, sizeof(err));
+		if (cfg) {
+			rr_config_free(cfg);
+			fail_msg("case %u accepted", i);
+		}
+		snprintf(want, sizeof(want), "%s:%d: ", path, cases[i].line);
+		if (strncmp(err, want, strlen(want)) || !strstr(err, cases[i].what))
+			fail_msg("case %u: '%s', expected '%s' and '%s'", i, err, want, cases[i].what);
+	}
+}
+
+static void test_missing(void **state)
+{
+	char err[512];
+	struct rr_config *cfg;
+
+	cfg = load_text("listen:\n  sbc: { address: 198.51.100.1 }\n", err, sizeof(err));
+	assert_null(cfg);
+	if (!strstr(err, "side 'pbx' is missing"))
+		fail_msg("%s", err);
+	cfg = rr_config_load("/nonexistent/rr.yaml", err, sizeof(err));
+	assert_null(cfg);
+	assert_non_null(strstr(err, "/nonexistent/rr.yaml:0: cannot open"));
+	cfg = load_text("", err, sizeof(err));
+	assert_null(cfg);
+	assert_non_null(strstr(err, "empty configuration"));
+	cfg = load_text("- a\n- b\n", err, sizeof(err));
+	assert_null(cfg);
+	assert_non_null(strstr(err, ":1: top level: expected a mapping"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_base),
+		cmocka_unit_test(test_shipped),
+		cmocka_unit_test(test_lab),
+		cmocka_unit_test(test_response_map),
+		cmocka_unit_test(test_routing),
+		cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_syntax),
+		cmocka_unit_test(test_semantic),
+		cmocka_unit_test(test_trunk_errors),
+		cmocka_unit_test(test_missing),
+	};
+	int fd = mkstemp(path), rc;
+
+	if (fd < 0)
+		return 1;
+	close(fd);
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	unlink(path);
+	return rc;
+}
