@@ -25,10 +25,6 @@ RRD_SRCS	:= $(addprefix controller/,b2bua.c config.c control.c dp_user.c log.c m
 		   port_pool.c routing.c rtprelayd.c sdp_rewrite.c)
 RRD_OBJS	:= $(patsubst controller/%.c,$(BUILD)/obj/controller/%.o,$(RRD_SRCS))
 RRD_HDRS	:= $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h)
-# the kmod tier's client (kmod/kmod.mk builds these objects; named here
-# because that file is read after this one)
-RRD_KMOD_OBJS	:= $(BUILD)/obj/rr_genl.o $(BUILD)/obj/dp_kmod.o
-RRD_KMOD_SRCS	:= controller/rr_genl.c controller/dp_kmod.c
 RRD_MNL_LIBS	:= $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
 
 ALL_TARGETS	+= $(BUILD)/rtprelayd
@@ -39,8 +35,8 @@ $(BUILD)/obj/controller:
 $(BUILD)/obj/controller/%.o: controller/%.c $(RRD_HDRS) | $(BUILD)/obj/controller
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(RRD_CFLAGS) -c $< -o $@
 
-$(BUILD)/rtprelayd: $(RRD_OBJS) $(DP_LIB) $(RRD_KMOD_OBJS)
-	$(CC) $(CFLAGS) $(RRD_OBJS) $(DP_LIB) $(RRD_KMOD_OBJS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
+$(BUILD)/rtprelayd: $(RRD_OBJS) $(DP_LIB)
+	$(CC) $(CFLAGS) $(RRD_OBJS) $(DP_LIB) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
 
 # Unit tests of controller parts (the pattern in tests/tests.mk builds them).
 $(BUILD)/tests/test_config: controller/config.c controller/routing.c controller/config.h controller/routing.h
@@ -59,11 +55,11 @@ INSTALL_SBINS += $(BUILD)/rtprelayd
 
 # rtprelayd under ASan/UBSan for the end-to-end suite: any memory error or
 # leak in the daemon fails the test.
-$(BUILD)/tests/rtprelayd-asan: $(RRD_SRCS) $(DP_SRCS) $(RRD_KMOD_SRCS) $(RRD_HDRS) | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(RRD_CFLAGS) $(RRD_SRCS) $(DP_SRCS) $(RRD_KMOD_SRCS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
+$(BUILD)/tests/rtprelayd-asan: $(RRD_SRCS) $(DP_SRCS) $(RRD_HDRS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(RRD_CFLAGS) $(RRD_SRCS) $(DP_SRCS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
 tests/e2e/test_b2bua.sh: $(BUILD)/tests/rtprelayd-asan
 
 # make bench: flow install/remove latency through datapath.h
-$(BUILD)/flow_latency: tests/bench/flow_latency.c $(BUILD)/obj/controller/dp_user.o $(BUILD)/obj/controller/log.o $(DP_LIB) $(RRD_KMOD_OBJS)
+$(BUILD)/flow_latency: tests/bench/flow_latency.c $(BUILD)/obj/controller/dp_user.o $(BUILD)/obj/controller/log.o $(DP_LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(BUILD)/obj/controller/dp_user.o $(BUILD)/obj/controller/log.o $(DP_LIB) -o $@ $(LIBBPF_LIBS) $(RRD_MNL_LIBS) -lpthread
 BENCH_TARGETS += $(BUILD)/flow_latency
