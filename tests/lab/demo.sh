@@ -19,7 +19,7 @@ PIN=/sys/fs/bpf/rtprelay-demo-$$
 SOCK=$work/ctl.sock
 pids=()
 
-step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+step() { if [ -t 1 ]; then printf '\033[1m==> %s\033[0m\n' "$*"; else printf '==> %s\n' "$*"; fi; }
 die() { echo "demo: $*" >&2; exit 1; }
 cleanup() {
 	trap - EXIT INT TERM
@@ -98,14 +98,18 @@ def sipp(f):
 s = json.load(open(os.path.join(work, "summary.json")))
 p1, a1 = sipp("uac-sbc.csv"); p2, a2 = sipp("uac-pbx.csv")
 placed, answered = p1 + p2, a1 + a2
-rel, lost = s["relayed_packets"], s["lost_packets"]
+sampled, lost = s["relayed_packets"], s["lost_packets"]
 xdp = s["xdp_forwarded"]
-kernel = xdp if s.get("datapath") in ("xdp",) else 0
-user = rel if s.get("datapath") == "user" else 0
+# The datapath's own counters are the total; per-call figures are the last
+# sample of each call (its final second is missed), used for loss only.
+kernel = xdp if s.get("datapath") == "xdp" else 0
+user = sampled if s.get("datapath") == "user" else 0
+rel = kernel + user
 print(f"  calls placed {placed} (SBC->PBX {p1}, PBX->SBC {p2}), answered {answered}, "
       f"peak concurrent {s['peak_calls']}")
-print(f"  media packets relayed {rel}: in the kernel (XDP) {kernel}, in userspace {user}; "
-      f"lost {lost} ({100.0 * lost / max(rel, 1):.2f}%)")
+print(f"  media packets relayed {rel}: in the kernel (XDP) {kernel}, in userspace {user}")
+print(f"  RTP loss seen by the relay: {lost} of {sampled} packets sampled per call "
+      f"({100.0 * lost / max(sampled, 1):.2f}%)")
 print(f"  datapath {s.get('datapath')}, flows left after the calls: {s['flows_left']}")
 print(f"demo: {placed} placed, {answered} answered, {rel} relayed, {kernel} in kernel, "
       f"{user} in userspace, {lost} lost, {s['flows_left']} flows left")
