@@ -30,7 +30,7 @@ cleanup() {
 	[ -n "${DEMO_KEEP:-}" ] && echo "demo: logs kept in $work" || rm -rf "$work"
 }
 trap cleanup EXIT
-trap 'echo; echo "demo: interrupted"; exit 130' INT TERM
+trap 'echo; echo "demo: interrupted"; exit 130' INT TERM HUP
 
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, XDP)"
 for f in rtprelayd rtprelayctl; do [ -x "$B/$f" ] || die "$B/$f missing: run make"; done
