@@ -108,6 +108,42 @@ static unsigned int rr_sent(int err, bool same_dev,
 	return NF_STOLEN;
 }
 
+/* Not a netfilter verdict: rr_match() found a flow to forward on. */
+#define RR_FORWARD	(~0U)
+
+/*
+ * What both families share once the headers are parsed: the flow lookup,
+ * the source check (with latching), the TTL and the out_dst family.
+ * Returns RR_FORWARD with *fp and *stp set, else the packet's verdict.
+ */
+static unsigned int rr_match(const struct rtprelay_flow_key *key,
+			     const struct rtprelay_endpoint *src, u8 hops,
+			     const struct rtprelay_flow **fp,
+			     struct rtprelay_flow_stats **stp)
+{
+	struct rr_entry *e = rr_lookup(key);	/* hooks run under rcu_read_lock() */
+	struct rtprelay_flow_stats *st;
+
+	if (!e)
+		return rr_pass(RTPRELAY_G_PASS_MISS);
+	*fp = &rcu_dereference(e->act)->flow;
+	*stp = st = this_cpu_ptr(e->stats);
+	switch (rr_check_source(e, fp, src)) {
+	case RR_SRC_OK:
+		break;
+	case RR_SRC_DROP:
+		return rr_drop(st, RTPRELAY_FDROP_SRC_MISMATCH,
+			       RTPRELAY_G_DROP_SRC_MISMATCH);
+	case RR_SRC_ERR:
+		return rr_pass(RTPRELAY_G_ERR_INTERNAL);
+	}
+	if (hops <= 1)
+		return rr_drop(st, RTPRELAY_FDROP_TTL, RTPRELAY_G_DROP_TTL);
+	if ((*fp)->out_dst.family != key->local.family)
+		return rr_drop(st, RTPRELAY_FDROP_FIB, RTPRELAY_G_DROP_FIB);
+	return RR_FORWARD;
+}
+
 static unsigned int rr_hook_v4(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state)
 {
@@ -117,7 +153,7 @@ static unsigned int rr_hook_v4(void *priv, struct sk_buff *skb,
 	struct rtprelay_flow_stats *st;
 	unsigned int ihl, len;
 	struct flowi4 fl4;
-	struct rr_entry *e;
+	unsigned int verdict;
 	struct udphdr *uh;
 	struct iphdr *iph;
 	struct rtable *rt;
@@ -145,28 +181,12 @@ static unsigned int rr_hook_v4(void *priv, struct sk_buff *skb,
 	key.local.family = RTPRELAY_AF_INET;
 	key.local.addr.v4 = iph->daddr;
 	key.local.port = uh->dest;
-	e = rr_lookup(&key);		/* hooks run under rcu_read_lock() */
-	if (!e)
-		return rr_pass(RTPRELAY_G_PASS_MISS);
-	f = &rcu_dereference(e->act)->flow;
-	st = this_cpu_ptr(e->stats);
-
 	src.family = RTPRELAY_AF_INET;
 	src.addr.v4 = iph->saddr;
 	src.port = uh->source;
-	switch (rr_check_source(e, &f, &src)) {
-	case RR_SRC_OK:
-		break;
-	case RR_SRC_DROP:
-		return rr_drop(st, RTPRELAY_FDROP_SRC_MISMATCH,
-			       RTPRELAY_G_DROP_SRC_MISMATCH);
-	case RR_SRC_ERR:
-		return rr_pass(RTPRELAY_G_ERR_INTERNAL);
-	}
-	if (iph->ttl <= 1)
-		return rr_drop(st, RTPRELAY_FDROP_TTL, RTPRELAY_G_DROP_TTL);
-	if (f->out_dst.family != RTPRELAY_AF_INET)
-		return rr_drop(st, RTPRELAY_FDROP_FIB, RTPRELAY_G_DROP_FIB);
+	verdict = rr_match(&key, &src, iph->ttl, &f, &st);
+	if (verdict != RR_FORWARD)
+		return verdict;
 
 	memset(&fl4, 0, sizeof(fl4));
 	fl4.daddr = f->out_dst.addr.v4;
@@ -253,7 +273,7 @@ static unsigned int rr_hook_v6(void *priv, struct sk_buff *skb,
 	struct dst_entry *dst;
 	unsigned int len;
 	struct flowi6 fl6;
-	struct rr_entry *e;
+	unsigned int verdict;
 	struct udphdr *uh;
 	bool same_dev;
 	int off;
@@ -285,28 +305,12 @@ static unsigned int rr_hook_v6(void *priv, struct sk_buff *skb,
 	key.local.family = RTPRELAY_AF_INET6;
 	memcpy(key.local.addr.v6, &ip6h->daddr, 16);
 	key.local.port = uh->dest;
-	e = rr_lookup(&key);
-	if (!e)
-		return rr_pass(RTPRELAY_G_PASS_MISS);
-	f = &rcu_dereference(e->act)->flow;
-	st = this_cpu_ptr(e->stats);
-
 	src.family = RTPRELAY_AF_INET6;
 	memcpy(src.addr.v6, &ip6h->saddr, 16);
 	src.port = uh->source;
-	switch (rr_check_source(e, &f, &src)) {
-	case RR_SRC_OK:
-		break;
-	case RR_SRC_DROP:
-		return rr_drop(st, RTPRELAY_FDROP_SRC_MISMATCH,
-			       RTPRELAY_G_DROP_SRC_MISMATCH);
-	case RR_SRC_ERR:
-		return rr_pass(RTPRELAY_G_ERR_INTERNAL);
-	}
-	if (ip6h->hop_limit <= 1)
-		return rr_drop(st, RTPRELAY_FDROP_TTL, RTPRELAY_G_DROP_TTL);
-	if (f->out_dst.family != RTPRELAY_AF_INET6)
-		return rr_drop(st, RTPRELAY_FDROP_FIB, RTPRELAY_G_DROP_FIB);
+	verdict = rr_match(&key, &src, ip6h->hop_limit, &f, &st);
+	if (verdict != RR_FORWARD)
+		return verdict;
 
 	memset(&fl6, 0, sizeof(fl6));
 	memcpy(&fl6.daddr, f->out_dst.addr.v6, 16);
