@@ -52,3 +52,4 @@ FUZZ_TARGETS += $(BUILD)/fuzz_xdp
 # BPF packet fixtures and the test-run benchmark.
 include tests/bpf/bpf_tests.mk
 TEST_SUITES += tests/lab/test_demo.sh
+$(BUILD)/tests/test_rtp_stats: lib/rtp_header.c

@@ -12,22 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <rtprelay/rtp.h>
 #include <rtprelay/rtp_stats.h>
 
 static void mkhdr(__u8 *h, __u8 pt, __u16 seq, __u32 ts, __u32 ssrc)
 {
-	h[0] = 0x80;
-	h[1] = pt;
-	h[2] = seq >> 8;
-	h[3] = seq;
-	h[4] = ts >> 24;
-	h[5] = ts >> 16;
-	h[6] = ts >> 8;
-	h[7] = ts;
-	h[8] = ssrc >> 24;
-	h[9] = ssrc >> 16;
-	h[10] = ssrc >> 8;
-	h[11] = ssrc;
+	rtp_write_header(h, pt, false, seq, ts, ssrc);
 }
 
 /* 20 ms G.711 packets arriving exactly on time: no jitter, no loss. */
