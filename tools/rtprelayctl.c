@@ -15,6 +15,7 @@
 #include <rtprelay/bpf_maps.h>
 
 #include "datapath.h"
+#include "ctl_daemon.h"
 #include "dp_kmod.h"
 #include "dp_xdp.h"
 #include "endpoint.h"
@@ -46,6 +47,7 @@ static const struct backend backends[] = {
 
 struct ctx {
 	const char *pin_dir;
+	const char *socket;		/* rtprelayd's control socket */
 	const struct backend *be;
 	struct rr_dp dp;
 	bool open;
@@ -99,18 +101,25 @@ static void help(FILE *f)
 "  flow list [--json]\n"
 "  flow show ID [--json]     flow, counters, RTP view (ssrc, lost, jitter)\n"
 "  stats [--json]            global counters\n"
+"\n"
+"verbs that ask a running rtprelayd (its control socket, --socket):\n"
+"  calls [--json]            calls: legs, state, duration, packets per\n"
+"                            direction, loss, jitter (timestamp units)\n"
+"  call hangup ID            end call ID on both legs\n"
+"  status [--json]           the daemon's datapath, call and flow counts\n"
 "  --help, --version\n"
 "\n"
 "options:\n"
 "  --pin-dir DIR     pinned maps (default %s)\n"
 "  --backend NAME    xdp (default: pinned maps) or kmod (the rtprelay.ko\n"
 "                    module over generic netlink; no attach/detach)\n"
+"  --socket PATH     rtprelayd's control socket (default %s)\n"
 "\n"
 "ADDR:PORT is 198.51.100.1:20000 or [2001:db8::1]:20000; ports 1..65535,\n"
 "DSCP 0..63 (default 46, EF). All endpoints of a flow share one family.\n"
 "\n"
 "exit status: 0 success, 1 runtime failure, 2 bad arguments\n",
-		prog, RTPRELAY_PIN_DIR_DEFAULT);
+		prog, RTPRELAY_PIN_DIR_DEFAULT, RR_CTL_SOCKET_DEFAULT);
 }
 
 static unsigned long parse_uint(const char *arg, const char *s, unsigned long min,
@@ -718,9 +727,18 @@ static int cmd_flow(struct ctx *c, int argc, char **argv)
 	usage_err(argv[0], "unknown flow verb (add, del, list, show)");
 }
 
+static int cmd_call(struct ctx *c, int argc, char **argv)
+{
+	if (argc < 1 || strcmp(argv[0], "hangup"))
+		usage_err(argc ? argv[0] : "call", "unknown call verb (hangup ID)");
+	if (argc != 2)
+		usage_err("call hangup", "needs exactly one call ID");
+	return ctl_call_hangup(c->socket, parse_uint("call hangup", argv[1], 0, 0xffffffffUL));
+}
+
 int main(int argc, char **argv)
 {
-	struct ctx c = { .be = &backends[0] };
+	struct ctx c = { .be = &backends[0], .socket = RR_CTL_SOCKET_DEFAULT };
 	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -734,6 +752,10 @@ int main(int argc, char **argv)
 			c.pin_dir = optval(argc, argv, &i);
 			if (!*c.pin_dir)
 				usage_err("--pin-dir", "empty path");
+		} else if (!strcmp(argv[i], "--socket")) {
+			c.socket = optval(argc, argv, &i);
+			if (!*c.socket)
+				usage_err("--socket", "empty path");
 		} else if (!strcmp(argv[i], "--backend")) {
 			const char *b = optval(argc, argv, &i);
 			size_t k;
@@ -748,7 +770,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc)
-		usage_err("VERB", "missing (attach, detach, flow, stats)");
+		usage_err("VERB", "missing (attach, detach, flow, stats, calls, call, status)");
 	if (!strcmp(argv[i], "attach"))
 		return cmd_attach(&c, argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "detach"))
@@ -757,5 +779,11 @@ int main(int argc, char **argv)
 		return cmd_flow(&c, argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "stats"))
 		return cmd_stats(&c, argc - i - 1, argv + i + 1);
-	usage_err(argv[i], "unknown verb (attach, detach, flow, stats)");
+	if (!strcmp(argv[i], "calls"))
+		return ctl_calls(c.socket, want_json(argc - i - 1, argv + i + 1, "calls"));
+	if (!strcmp(argv[i], "call"))
+		return cmd_call(&c, argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "status"))
+		return ctl_daemon_status(c.socket, want_json(argc - i - 1, argv + i + 1, "status"));
+	usage_err(argv[i], "unknown verb (attach, detach, flow, stats, calls, call, status)");
 }

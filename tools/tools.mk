@@ -1,8 +1,8 @@
 # rtprelayctl, rtpgen and other operator tools.
 JSONC_LIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null || echo -ljson-c)
 
-$(BUILD)/rtprelayctl: tools/rtprelayctl.c $(DP_LIB) $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h) | $(BUILD)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(DP_LIBS) $(JSONC_LIBS)
+$(BUILD)/rtprelayctl: tools/rtprelayctl.c tools/ctl_daemon.c $(DP_LIB) $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h) | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(filter %.c,$^) -o $@ $(DP_LIBS) $(JSONC_LIBS)
 ALL_TARGETS += $(BUILD)/rtprelayctl
 INSTALL_BINS += $(BUILD)/rtprelayctl
 

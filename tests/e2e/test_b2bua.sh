@@ -293,6 +293,26 @@ check "hangup: the SBC got a BYE" 0 "$rc"
 check "hangup: the PBX got a BYE" 0 "$rc2"
 check "hangup of an unknown call is refused" False "$(ctl '{"cmd":"hangup","id":999999}' 'r["ok"]')"
 ok "after hangup: nothing left" idle
+
+# the operator's way: rtprelayctl over the same socket
+CTL="$top/${BUILD:-build}/rtprelayctl --socket $SOCK"
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$SC/uac_waitbye.xml" 1 &
+uac_pid=$!
+sleep 1
+ok "rtprelayctl calls lists the live call (answered, sbc>pbx)" sh -c "$CTL calls | grep -q 'answered.*sbc>pbx'"
+ok "rtprelayctl calls --json has legs and streams" sh -c "$CTL calls --json | python3 -c '
+import json, sys; c = json.load(sys.stdin)[0]; assert len(c[\"legs\"]) == 2 and c[\"streams\"]'"
+ok "rtprelayctl status --json: one call" sh -c "$CTL status --json | python3 -c '
+import json, sys; assert json.load(sys.stdin)[\"calls\"] == 1'"
+id=$($CTL calls --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
+ok "rtprelayctl call hangup $id" $CTL call hangup "$id"
+wait $uac_pid; rc=$?
+uas_wait; rc2=$?
+check "rtprelayctl hangup: the SBC got a BYE" 0 "$rc"
+check "rtprelayctl hangup: the PBX got a BYE" 0 "$rc2"
+not_ok "rtprelayctl call hangup of an unknown call fails" $CTL call hangup 999999
+ok "after rtprelayctl hangup: nothing left" idle
 # no media at all: released after media.inactivity_timeout (3 s here)
 uas_start pbx "$SC/uas.xml" 1
 start=$(date +%s)

@@ -60,6 +60,13 @@ expect 1 "xdp: no rtprelay maps" flow add $IN $SRC $DST
 expect 1 "attach: no device 'no-such-dev0'" attach no-such-dev0
 expect 1 "kmod: the rtprelay kernel module is not loaded" --backend kmod flow list
 expect 1 "attach: not supported by the kmod backend" --backend kmod attach lo
+expect 1 "cannot reach rtprelayd at /nonexistent.sock" --socket /nonexistent.sock calls
+expect 1 "cannot reach rtprelayd at /nonexistent.sock" --socket /nonexistent.sock status --json
+expect 2 "call hangup: 'x' is not a number" call hangup x
+expect 2 "call hangup: needs exactly one call ID" call hangup
+expect 2 "list: unknown call verb" call list
+expect 2 "--verbose: unknown argument for calls" calls --verbose
+expect 2 "--socket: empty path" --socket '' calls
 
 help=$($CTL --help)
 check "--help exits 0" 0 $?

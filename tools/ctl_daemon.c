@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The daemon half of rtprelayctl: one JSON request line to rtprelayd's
+ * control socket, one JSON reply line back (docs/control.md).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include "ctl_daemon.h"
+
+#define EXIT_RUNTIME	1
+#define REPLY_MAX	(16 << 20)	/* 100,000 calls of ~150 bytes fit */
+
+static json_object *request(const char *sock, json_object *req)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *line = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	size_t len = 0, cap = 65536;
+	char *buf = NULL;
+	json_object *reply = NULL;
+	int fd = -1;
+	ssize_t n;
+
+	if (strlen(sock) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "rtprelayctl: --socket: path too long\n");
+		return NULL;
+	}
+	strcpy(sa.sun_path, sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr, "rtprelayctl: cannot reach rtprelayd at %s: %s "
+			"(is it running? --socket PATH)\n", sock, strerror(errno));
+		goto out;
+	}
+	if (write(fd, line, strlen(line)) < 0 || write(fd, "\n", 1) < 0) {
+		fprintf(stderr, "rtprelayctl: %s: %s\n", sock, strerror(errno));
+		goto out;
+	}
+	buf = malloc(cap);
+	while (buf && (!len || buf[len - 1] != '\n')) {
+		if (len + 1 >= cap) {
+			char *nb = cap < REPLY_MAX ? realloc(buf, cap *= 2) : NULL;
+
+			if (!nb) {
+				fprintf(stderr, "rtprelayctl: reply from %s too large\n", sock);
+				goto out;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0) {
+			fprintf(stderr, "rtprelayctl: %s closed the connection before replying\n", sock);
+			goto out;
+		}
+		len += (size_t)n;
+	}
+	if (!buf)
+		goto out;
+	buf[len] = '\0';
+	reply = json_tokener_parse(buf);
+	if (!reply)
+		fprintf(stderr, "rtprelayctl: unreadable reply from %s\n", sock);
+	else if (!json_object_get_boolean(json_object_object_get(reply, "ok"))) {
+		fprintf(stderr, "rtprelayctl: rtprelayd: %s\n",
+			json_object_get_string(json_object_object_get(reply, "error")));
+		json_object_put(reply);
+		reply = NULL;
+	}
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return reply;
+}
+
+static json_object *simple(const char *sock, const char *cmd)
+{
+	json_object *req = json_object_new_object(), *reply;
+
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	reply = request(sock, req);
+	json_object_put(req);
+	return reply;
+}
+
+static const char *str(json_object *o, const char *k)
+{
+	const char *s = json_object_get_string(json_object_object_get(o, k));
+
+	return s ? s : "";
+}
+
+static long long num(json_object *o, const char *k)
+{
+	return json_object_get_int64(json_object_object_get(o, k));
+}
+
+static void print_json(json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					       JSON_C_TO_STRING_SPACED));
+}
+
+int ctl_calls(const char *sock, bool json)
+{
+	json_object *reply = simple(sock, "calls"), *calls;
+	size_t i, n;
+
+	if (!reply)
+		return EXIT_RUNTIME;
+	calls = json_object_object_get(reply, "calls");
+	if (json) {
+		print_json(calls);
+		json_object_put(reply);
+		return 0;
+	}
+	n = json_object_array_length(calls);
+	printf("%6s %-9s %-16s %-16s %-7s %-7s %8s %8s %6s %6s\n", "id", "state",
+	       "from", "to", "trunks", "dur s", "pkts >", "pkts <", "lost", "jit ts");
+	for (i = 0; i < n; i++) {
+		json_object *c = json_object_array_get_idx(calls, i);
+		json_object *legs = json_object_object_get(c, "legs");
+		json_object *streams = json_object_object_get(c, "streams");
+		long long fwd = 0, back = 0, lost = 0, jit = 0;
+		char trunks[64];
+		size_t s;
+
+		for (s = 0; s < json_object_array_length(streams); s++) {
+			json_object *st = json_object_array_get_idx(streams, s);
+			json_object *a = json_object_object_get(st, "to_callee");
+			json_object *b = json_object_object_get(st, "to_caller");
+
+			fwd += num(a, "packets");
+			back += num(b, "packets");
+			lost += num(a, "lost") + num(b, "lost");
+			if (num(a, "jitter") > jit)
+				jit = num(a, "jitter");
+			if (num(b, "jitter") > jit)
+				jit = num(b, "jitter");
+		}
+		snprintf(trunks, sizeof(trunks), "%s>%s",
+			 str(json_object_array_get_idx(legs, 0), "trunk"),
+			 str(json_object_array_get_idx(legs, 1), "trunk"));
+		printf("%6lld %-9s %-16.16s %-16.16s %-7.7s %-7.1f %8lld %8lld %6lld %6lld\n",
+		       num(c, "id"), str(c, "state"), str(c, "from"), str(c, "to"),
+		       trunks, json_object_get_double(json_object_object_get(c, "duration")),
+		       fwd, back, lost, jit);
+	}
+	printf("%zu call%s\n", n, n == 1 ? "" : "s");
+	json_object_put(reply);
+	return 0;
+}
+
+int ctl_call_hangup(const char *sock, unsigned long id)
+{
+	json_object *req = json_object_new_object(), *reply;
+
+	json_object_object_add(req, "cmd", json_object_new_string("hangup"));
+	json_object_object_add(req, "id", json_object_new_int64((int64_t)id));
+	reply = request(sock, req);
+	json_object_put(req);
+	if (!reply)
+		return EXIT_RUNTIME;
+	printf("call %lu: hangup sent\n", id);
+	json_object_put(reply);
+	return 0;
+}
+
+int ctl_daemon_status(const char *sock, bool json)
+{
+	json_object *reply = simple(sock, "status");
+
+	if (!reply)
+		return EXIT_RUNTIME;
+	json_object_object_del(reply, "ok");
+	if (json) {
+		print_json(reply);
+	} else {
+		json_object_object_foreach(reply, k, v)
+			printf("%-20s %s\n", k, json_object_get_string(v));
+	}
+	json_object_put(reply);
+	return 0;
+}
