@@ -19,8 +19,12 @@ static int mark_used(const struct rtprelay_flow_key *key,
 	return 0;
 }
 
-/* Lowest flow id below max that no installed flow uses. One walk of the
- * flows: right for a tool; a daemon keeps its own allocator. */
+/*
+ * Highest flow id below max that no installed flow uses. rtprelayd numbers
+ * its flows from 0 up ((side, port) slots), so static flows that operators
+ * add with rtprelayctl take ids from the top down and never meet them.
+ * One walk of the flows: right for a tool, not for a packet-rate caller.
+ */
 int rr_dp_alloc_id(struct rr_dp *dp, __u32 max, __u32 *id)
 {
 	struct id_scan s = { .max = max };
@@ -34,7 +38,7 @@ int rr_dp_alloc_id(struct rr_dp *dp, __u32 max, __u32 *id)
 	if (ret)
 		goto out;
 	ret = -ENOSPC;
-	for (i = 0; i < max; i++) {
+	for (i = max; i-- > 0;) {
 		if (!(s.used[i / 8] & (1u << (i % 8)))) {
 			*id = i;
 			ret = 0;

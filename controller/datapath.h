@@ -56,7 +56,8 @@ struct rr_dp {
 	void *priv;			/* backend state */
 };
 
-/* Lowest flow id below max that no installed flow uses (walks the flows). */
+/* Highest flow id below max that no installed flow uses (walks the flows);
+ * rtprelayd's own ids count up from 0. */
 int rr_dp_alloc_id(struct rr_dp *dp, __u32 max, __u32 *id);
 
 extern const struct rr_dp_ops rr_dp_xdp_ops;

@@ -59,7 +59,7 @@ int rr_xdp_attach(const struct rr_xdp_attach_opts *o, char *info,
 int rr_xdp_detach(const char *pin_dir, const char *ifname, char *info,
 		  size_t infolen, char *err, size_t errlen);
 
-/* The lowest flow id no installed flow uses, < the stats map's size.
+/* The highest flow id no installed flow uses, < the stats map's size.
  * -ENOSPC when all are taken. dp must be open on rr_dp_xdp_ops. */
 int rr_xdp_alloc_id(struct rr_dp *dp, __u32 *id);
 

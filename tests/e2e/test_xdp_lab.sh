@@ -79,7 +79,7 @@ v6a=$(ctl flow add --in '[2001:db8:51::1]:20000' --out-src '[2001:db8:113::1]:30
 	--out-dst '[2001:db8:113::10]:50000' --reverse '[2001:db8:113::1]:30000')
 v6b=$(ctl flow add --in '[2001:db8:113::1]:30000' --out-src '[2001:db8:51::1]:20000' \
 	--out-dst '[2001:db8:51::10]:40000' --reverse '[2001:db8:51::1]:20000')
-check "flow add prints ids 0..3" "0 1 2 3" "$v4a $v4b $v6a $v6b"
+check "flow add prints ids from the top down (999..996 of 1000)" "999 998 997 996" "$v4a $v4b $v6a $v6b"
 check "flow list --json has 4 flows" 4 "$(ctl flow list --json | jget flows | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
 
 # flow add asks the kernel to resolve out_dst's next hop (NTF_USE): a

@@ -107,25 +107,27 @@ static void test_open_missing(void **state)
 	assert_null(dp.priv);
 }
 
-static void test_alloc_lowest_free(void **state)
+/* Ids come from the top down (rtprelayd's own count up from 0). */
+static void test_alloc_highest_free(void **state)
 {
+	const __u32 top = MAX_IDS - 1;
 	struct rr_dp dp;
 	struct rtprelay_flow_key k;
 	struct rtprelay_flow f;
-	__u32 id, ids[] = { 0, 1, 3 };
+	__u32 id, ids[] = { top, top - 1, top - 3 };
 
 	open_dp(&dp);
 	assert_int_equal(rr_xdp_max_flows(&dp), MAX_IDS);
 	assert_int_equal(rr_xdp_alloc_id(&dp, &id), 0);
-	assert_int_equal(id, 0);
+	assert_int_equal(id, top);
 	for (unsigned i = 0; i < 3; i++) {
 		mkflow(20000 + i, ids[i], &k, &f);
 		assert_int_equal(dp.ops->flow_add(&dp, &k, &f), 0);
 	}
 	assert_int_equal(rr_xdp_alloc_id(&dp, &id), 0);
-	assert_int_equal(id, 2);
-	for (__u32 i = 2; i < MAX_IDS; i++) {
-		if (i == 3)
+	assert_int_equal(id, top - 2);
+	for (__u32 i = top - 2 + 1; i-- > 0;) {
+		if (i == top - 3)
 			continue;
 		assert_int_equal(rr_xdp_alloc_id(&dp, &id), 0);
 		assert_int_equal(id, i);
@@ -134,16 +136,16 @@ static void test_alloc_lowest_free(void **state)
 	}
 	assert_int_equal(rr_xdp_alloc_id(&dp, &id), -ENOSPC);
 	/* Free one in the middle: it is the next one handed out. */
-	mkflow(20001, 1, &k, &f);
+	mkflow(20001, top - 1, &k, &f);
 	assert_int_equal(dp.ops->flow_del(&dp, &k), 0);
 	assert_int_equal(dp.ops->flow_del(&dp, &k), -ENOENT);
 	assert_int_equal(rr_xdp_alloc_id(&dp, &id), 0);
-	assert_int_equal(id, 1);
+	assert_int_equal(id, top - 1);
 	/* close without keep_flows removes every flow. */
 	dp.ops->close(&dp, false);
 	open_dp(&dp);
 	assert_int_equal(rr_xdp_alloc_id(&dp, &id), 0);
-	assert_int_equal(id, 0);
+	assert_int_equal(id, top);
 	dp.ops->close(&dp, true);
 }
 
@@ -292,7 +294,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_missing),
-		cmocka_unit_test(test_alloc_lowest_free),
+		cmocka_unit_test(test_alloc_highest_free),
 		cmocka_unit_test(test_add_validates),
 		cmocka_unit_test(test_stats_zeroed_and_summed),
 		cmocka_unit_test(test_walk_and_global),
