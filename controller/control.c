@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Control socket. Requests are JSON objects, one per line:
- *   {"cmd":"calls"} {"cmd":"hangup","id":N} {"cmd":"status"}
+ *   {"cmd":"calls"} {"cmd":"hangup","id":N} {"cmd":"status"} {"cmd":"trunks"}
  * Replies are one JSON object per line with "ok": true|false. Plain words
  * ("calls", "hangup 3", "status") are accepted too, for humans with socat.
  */
@@ -138,6 +138,40 @@ static int peer_json(const char *trunk, const char *host, unsigned int port, boo
 	return 0;
 }
 
+/* Peers come trunk by trunk (configuration order): group them. */
+static int trunk_peer_json(const char *trunk, const char *host, unsigned int port,
+			   bool up, void *arg)
+{
+	json_object *trunks = arg, *t = NULL, *peers, *o = json_object_new_object();
+	size_t n = json_object_array_length(trunks);
+
+	if (n)
+		t = json_object_array_get_idx(trunks, n - 1);
+	if (!t || strcmp(json_object_get_string(json_object_object_get(t, "name")), trunk)) {
+		t = json_object_new_object();
+		json_object_object_add(t, "name", json_object_new_string(trunk));
+		json_object_object_add(t, "peers", json_object_new_array());
+		json_object_array_add(trunks, t);
+	}
+	peers = json_object_object_get(t, "peers");
+	json_object_object_add(o, "host", json_object_new_string(host));
+	json_object_object_add(o, "port", json_object_new_int((int)port));
+	json_object_object_add(o, "up", json_object_new_boolean(up));
+	json_object_object_add(o, "state", json_object_new_string(up ? "up" : "down"));
+	json_object_array_add(peers, o);
+	return 0;
+}
+
+static json_object *do_trunks(struct rr_control *ctl)
+{
+	json_object *o = json_object_new_object(), *trunks = json_object_new_array();
+
+	json_object_object_add(o, "ok", json_object_new_boolean(1));
+	rr_b2bua_peers(ctl->b, trunk_peer_json, trunks);
+	json_object_object_add(o, "trunks", trunks);
+	return o;
+}
+
 static json_object *do_status(struct rr_control *ctl)
 {
 	json_object *peers = json_object_new_array();
@@ -207,6 +241,8 @@ static json_object *handle(struct rr_control *ctl, char *line)
 		json_object_object_add(reply, "calls", arr);
 	} else if (!strcmp(cmd, "status")) {
 		reply = do_status(ctl);
+	} else if (!strcmp(cmd, "trunks")) {
+		reply = do_trunks(ctl);
 	} else if (!strcmp(cmd, "hangup")) {
 		if (id < 0)
 			reply = error_reply("hangup: missing call id");
@@ -217,7 +253,7 @@ static json_object *handle(struct rr_control *ctl, char *line)
 			json_object_object_add(reply, "ok", json_object_new_boolean(1));
 		}
 	} else {
-		reply = error_reply("unknown command (calls, status, hangup)");
+		reply = error_reply("unknown command (calls, status, trunks, hangup)");
 	}
 	json_object_put(req);
 	return reply;

@@ -11,12 +11,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include "ctl.h"
 #include "ctl_daemon.h"
 
 #define EXIT_RUNTIME	1
 #define REPLY_MAX	(16 << 20)	/* 100,000 calls of ~150 bytes fit */
 
-static json_object *request(const char *sock, json_object *req)
+static json_object *request_err(const char *sock, json_object *req, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *line = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
@@ -27,18 +28,18 @@ static json_object *request(const char *sock, json_object *req)
 	ssize_t n;
 
 	if (strlen(sock) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "rtprelayctl: --socket: path too long\n");
+		snprintf(err, errlen, "--socket: path too long");
 		return NULL;
 	}
 	strcpy(sa.sun_path, sock);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		fprintf(stderr, "rtprelayctl: cannot reach rtprelayd at %s: %s "
-			"(is it running? --socket PATH)\n", sock, strerror(errno));
+		snprintf(err, errlen, "cannot reach rtprelayd at %s: %s "
+			 "(is it running? --socket PATH)", sock, strerror(errno));
 		goto out;
 	}
 	if (write(fd, line, strlen(line)) < 0 || write(fd, "\n", 1) < 0) {
-		fprintf(stderr, "rtprelayctl: %s: %s\n", sock, strerror(errno));
+		snprintf(err, errlen, "%s: %s", sock, strerror(errno));
 		goto out;
 	}
 	buf = malloc(cap);
@@ -47,14 +48,14 @@ static json_object *request(const char *sock, json_object *req)
 			char *nb = cap < REPLY_MAX ? realloc(buf, cap *= 2) : NULL;
 
 			if (!nb) {
-				fprintf(stderr, "rtprelayctl: reply from %s too large\n", sock);
+				snprintf(err, errlen, "reply from %s too large", sock);
 				goto out;
 			}
 			buf = nb;
 		}
 		n = read(fd, buf + len, cap - len - 1);
 		if (n <= 0) {
-			fprintf(stderr, "rtprelayctl: %s closed the connection before replying\n", sock);
+			snprintf(err, errlen, "%s closed the connection before replying", sock);
 			goto out;
 		}
 		len += (size_t)n;
@@ -64,10 +65,10 @@ static json_object *request(const char *sock, json_object *req)
 	buf[len] = '\0';
 	reply = json_tokener_parse(buf);
 	if (!reply)
-		fprintf(stderr, "rtprelayctl: unreadable reply from %s\n", sock);
+		snprintf(err, errlen, "unreadable reply from %s", sock);
 	else if (!json_object_get_boolean(json_object_object_get(reply, "ok"))) {
-		fprintf(stderr, "rtprelayctl: rtprelayd: %s\n",
-			json_object_get_string(json_object_object_get(reply, "error")));
+		snprintf(err, errlen, "rtprelayd: %s",
+			 json_object_get_string(json_object_object_get(reply, "error")));
 		json_object_put(reply);
 		reply = NULL;
 	}
@@ -76,6 +77,32 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return reply;
+}
+
+static json_object *request(const char *sock, json_object *req)
+{
+	char err[256] = "";
+	json_object *reply = request_err(sock, req, err, sizeof(err));
+
+	if (!reply)
+		fprintf(stderr, "rtprelayctl: %s\n", err);
+	return reply;
+}
+
+json_object *ctl_ask(const char *sock, const char *cmd, char *err, size_t errlen)
+{
+	json_object *req = json_object_new_object(), *reply;
+
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	reply = request_err(sock, req, err, errlen);
+	json_object_put(req);
+	return reply;
+}
+
+void ctl_print_json(json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					       JSON_C_TO_STRING_SPACED));
 }
 
 static json_object *simple(const char *sock, const char *cmd)
@@ -167,23 +194,6 @@ int ctl_call_hangup(const char *sock, unsigned long id)
 	if (!reply)
 		return EXIT_RUNTIME;
 	printf("call %lu: hangup sent\n", id);
-	json_object_put(reply);
-	return 0;
-}
-
-int ctl_daemon_status(const char *sock, bool json)
-{
-	json_object *reply = simple(sock, "status");
-
-	if (!reply)
-		return EXIT_RUNTIME;
-	json_object_object_del(reply, "ok");
-	if (json) {
-		print_json(reply);
-	} else {
-		json_object_object_foreach(reply, k, v)
-			printf("%-20s %s\n", k, json_object_get_string(v));
-	}
 	json_object_put(reply);
 	return 0;
 }

@@ -10,6 +10,5 @@
 
 int ctl_calls(const char *sock, bool json);
 int ctl_call_hangup(const char *sock, unsigned long id);
-int ctl_daemon_status(const char *sock, bool json);
 
 #endif

@@ -15,6 +15,7 @@
 #include <rtprelay/bpf_maps.h>
 
 #include "datapath.h"
+#include "ctl.h"
 #include "ctl_daemon.h"
 #include "dp_kmod.h"
 #include "dp_xdp.h"
@@ -53,8 +54,7 @@ struct ctx {
 	bool open;
 };
 
-__attribute__((format(printf, 2, 3), noreturn))
-static void usage_err(const char *arg, const char *fmt, ...)
+void usage_err(const char *arg, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -106,7 +106,14 @@ static void help(FILE *f)
 "  calls [--json]            calls: legs, state, duration, packets per\n"
 "                            direction, loss, jitter (timestamp units)\n"
 "  call hangup ID            end call ID on both legs\n"
-"  status [--json]           the daemon's datapath, call and flow counts\n"
+"  trunks [--json]           each trunk's peers and their OPTIONS state\n"
+"  top [--count N] [--interval MS] [--json]\n"
+"        live per-call view every second: state, packets/s per direction,\n"
+"        loss, jitter; N screens then exit (default: until interrupted)\n"
+"\n"
+"  status [--json]   data path and daemon: pinned maps and fill levels,\n"
+"        devices with XDP (mode, program id), kmod, daemon reachable or\n"
+"        'rtprelayd: not running'. Exit 0 if any of them is there, 1 if none\n"
 "  --help, --version\n"
 "\n"
 "options:\n"
@@ -118,11 +125,12 @@ static void help(FILE *f)
 "ADDR:PORT is 198.51.100.1:20000 or [2001:db8::1]:20000; ports 1..65535,\n"
 "DSCP 0..63 (default 46, EF). All endpoints of a flow share one family.\n"
 "\n"
-"exit status: 0 success, 1 runtime failure, 2 bad arguments\n",
+"exit status: 0 success, 1 runtime failure (status: nothing found),\n"
+"2 bad arguments\n",
 		prog, RTPRELAY_PIN_DIR_DEFAULT, RR_CTL_SOCKET_DEFAULT);
 }
 
-static unsigned long parse_uint(const char *arg, const char *s, unsigned long min,
+unsigned long parse_uint(const char *arg, const char *s, unsigned long min,
 				unsigned long max)
 {
 	unsigned long v = 0;
@@ -770,7 +778,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc)
-		usage_err("VERB", "missing (attach, detach, flow, stats, calls, call, status)");
+		usage_err("VERB", "missing (attach, detach, flow, stats, calls, call, status, trunks, top)");
 	if (!strcmp(argv[i], "attach"))
 		return cmd_attach(&c, argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "detach"))
@@ -784,6 +792,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[i], "call"))
 		return cmd_call(&c, argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "status"))
-		return ctl_daemon_status(c.socket, want_json(argc - i - 1, argv + i + 1, "status"));
-	usage_err(argv[i], "unknown verb (attach, detach, flow, stats, calls, call, status)");
+		return ctl_status(c.pin_dir, c.socket, want_json(argc - i - 1, argv + i + 1, "status"));
+	if (!strcmp(argv[i], "trunks"))
+		return ctl_trunks(c.socket, want_json(argc - i - 1, argv + i + 1, "trunks"));
+	if (!strcmp(argv[i], "top"))
+		return ctl_top_main(c.socket, argc - i - 1, argv + i + 1);
+	usage_err(argv[i], "unknown verb (attach, detach, flow, stats, calls, call, status, trunks, top)");
 }

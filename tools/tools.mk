@@ -1,7 +1,7 @@
 # rtprelayctl, rtpgen and other operator tools.
 JSONC_LIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null || echo -ljson-c)
 
-$(BUILD)/rtprelayctl: tools/rtprelayctl.c tools/ctl_daemon.c $(DP_LIB) $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h) | $(BUILD)
+$(BUILD)/rtprelayctl: tools/rtprelayctl.c tools/ctl_daemon.c tools/ctl_status.c tools/ctl_top.c tools/ctl_trunks.c tools/ctl.h $(DP_LIB) $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(filter %.c,$^) -o $@ $(DP_LIBS) $(JSONC_LIBS)
 ALL_TARGETS += $(BUILD)/rtprelayctl
 INSTALL_BINS += $(BUILD)/rtprelayctl
