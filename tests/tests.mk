@@ -27,6 +27,8 @@ $(BUILD)/tests/test_endpoint: controller/endpoint.c controller/endpoint.h
 
 # XDP tier end to end through the lab, rtprelayctl argument handling.
 TEST_SUITES += tests/e2e/test_xdp_lab.sh tests/e2e/test_rtprelayctl_args.sh
+# rtprelayctl status/trunks/top against XDP and rtprelayd in the lab.
+TEST_SUITES += tests/e2e/test_ctl_status.sh
 
 # Lab packets/s benchmark (tests/bench/bench_xdp_lab.sh): its XDP programs
 # and the live-frames generator/meter.

@@ -125,8 +125,8 @@ static void help(FILE *f)
 "ADDR:PORT is 198.51.100.1:20000 or [2001:db8::1]:20000; ports 1..65535,\n"
 "DSCP 0..63 (default 46, EF). All endpoints of a flow share one family.\n"
 "\n"
-"exit status: 0 success, 1 runtime failure (status: nothing found),\n"
-"2 bad arguments\n",
+"exit status: 0 success, 1 runtime failure, 2 bad arguments\n"
+"(status: 0 when any tier or the daemon is found, 1 when none is)\n",
 		prog, RTPRELAY_PIN_DIR_DEFAULT, RR_CTL_SOCKET_DEFAULT);
 }
 

@@ -61,7 +61,23 @@ expect 1 "attach: no device 'no-such-dev0'" attach no-such-dev0
 expect 1 "kmod: the rtprelay kernel module is not loaded" --backend kmod flow list
 expect 1 "attach: not supported by the kmod backend" --backend kmod attach lo
 expect 1 "cannot reach rtprelayd at /nonexistent.sock" --socket /nonexistent.sock calls
-expect 1 "cannot reach rtprelayd at /nonexistent.sock" --socket /nonexistent.sock status --json
+expect 1 "cannot reach rtprelayd at /nonexistent.sock" --socket /nonexistent.sock trunks
+expect 1 "top: cannot reach rtprelayd at /nonexistent.sock" --socket /nonexistent.sock top --count 1
+expect 2 "--yaml: unknown argument for status" status --yaml
+expect 2 "--yaml: unknown argument for trunks" trunks --yaml
+expect 2 "--count: 0 out of range" top --count 0
+expect 2 "--count: 'x' is not a number" top --count x
+expect 2 "--count: needs a value" top --count
+expect 2 "--interval: 5 out of range" top --interval 5
+expect 2 "--once: unknown argument for top" top --once
+# status with nothing there: a report on stdout, exit 1, nothing on stderr
+out=$(ctl --socket /nonexistent.sock status 2>"${TMPDIR:-/tmp}/rr-args-err.$$"); rc=$?
+err=$(cat "${TMPDIR:-/tmp}/rr-args-err.$$"); rm -f "${TMPDIR:-/tmp}/rr-args-err.$$"
+check "status with no maps and no daemon -> exit 1" 1 "$rc"
+check "... says 'rtprelayd: not running' and 'no maps pinned', no stderr" "1 1 " \
+	"$(grep -c '^rtprelayd: not running' <<<"$out") $(grep -c "^xdp: no maps pinned in $PIN" <<<"$out") $err"
+ok "status --json with nothing there is JSON with daemon.running false" sh -c \
+	"$CTL --pin-dir $PIN --socket /nonexistent.sock status --json | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"daemon\"][\"running\"] is False and r[\"xdp\"][\"pinned\"] is False and r[\"tiers\"] == []'"
 expect 2 "call hangup: 'x' is not a number" call hangup x
 expect 2 "call hangup: needs exactly one call ID" call hangup
 expect 2 "list: unknown call verb" call list
@@ -71,6 +87,8 @@ expect 2 "--socket: empty path" --socket '' calls
 help=$($CTL --help)
 check "--help exits 0" 0 $?
 for w in "attach DEV" "detach DEV" "flow add" "flow del" "flow list" "flow show" "stats" \
+	"calls [--json]" "call hangup ID" "status [--json]" "trunks [--json]" "top [--count N]" \
+	"rtprelayd: not running" \
 	"--pin-dir" "--backend" "--json" "--version" "exit status: 0 success, 1 runtime failure, 2 bad arguments"; do
 	ok "--help mentions '$w'" grep -qF -- "$w" <<<"$help"
 done
