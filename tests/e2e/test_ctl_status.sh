@@ -13,7 +13,7 @@ need_root
 command -v sipp >/dev/null || bail "sipp missing (Debian sip-tester): make deps"
 export RR_NS_PREFIX=${RR_NS_PREFIX:-rrst$$-}
 LAB="$top/tests/lab/lab.sh"
-CTL="$top/${BUILD:-build}/rtprelayctl"
+CTL=${RR_RTPRELAYCTL:-$top/${BUILD:-build}/rtprelayctl}
 RRD="$top/${BUILD:-build}/rtprelayd"
 [ -x "$CTL" ] && [ -x "$RRD" ] || bail "build/rtprelayctl or build/rtprelayd missing: run make"
 export RTPRELAY_BPF_OBJ=${RTPRELAY_BPF_OBJ:-$top/${BUILD:-build}/rtprelay.bpf.o}
