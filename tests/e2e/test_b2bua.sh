@@ -295,7 +295,7 @@ check "hangup of an unknown call is refused" False "$(ctl '{"cmd":"hangup","id":
 ok "after hangup: nothing left" idle
 
 # the operator's way: rtprelayctl over the same socket
-CTL="$top/${BUILD:-build}/rtprelayctl --socket $SOCK"
+CTL="$top/${BUILD:-build}/rtprelayctl --socket $SOCK --pin-dir $PIN"
 uas_start pbx "$SC/uas.xml" 1
 uac sbc "$SC/uac_waitbye.xml" 1 &
 uac_pid=$!
@@ -304,7 +304,7 @@ ok "rtprelayctl calls lists the live call (answered, sbc>pbx)" sh -c "$CTL calls
 ok "rtprelayctl calls --json has legs and streams" sh -c "$CTL calls --json | python3 -c '
 import json, sys; c = json.load(sys.stdin)[0]; assert len(c[\"legs\"]) == 2 and c[\"streams\"]'"
 ok "rtprelayctl status --json: one call" sh -c "$CTL status --json | python3 -c '
-import json, sys; assert json.load(sys.stdin)[\"calls\"] == 1'"
+import json, sys; r = json.load(sys.stdin); assert r[\"daemon\"][\"running\"] and r[\"daemon\"][\"status\"][\"calls\"] == 1'"
 id=$($CTL calls --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
 ok "rtprelayctl call hangup $id" $CTL call hangup "$id"
 wait $uac_pid; rc=$?
