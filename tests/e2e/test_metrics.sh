@@ -2,9 +2,9 @@
 # rtprelayd's Prometheus endpoint in the lab: a bad metrics.listen is refused
 # by --check-config with FILE:LINE; with metrics on (127.0.0.1:9120 in the
 # relay's namespace), GET /metrics is scraped before, during and after calls
-# placed with sipp (one with media both ways, one more, a 403): every line a
+# placed with sipp (one with media both ways, one more, one cancelled, a 403): every line a
 # valid exposition line, the expected families present, and the counters
-# (calls_total, answered, rejected_403, active calls, forwarded packets, loss
+# (calls_total, answered, cancelled, rejected_403, active calls, forwarded packets, loss
 # histogram) match what was done. Other paths: 404; POST: 405.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -109,6 +109,13 @@ check "call 1 answered and ended (sipp uac)" 0 "$rc"
 sipp_in sbc -sf "$SC/uac.xml" -i $SBC -p 5070 -m 1 -s 4930123 -d 200 $R_SBC:5060; rc=$?
 check "call 2 answered and ended" 0 "$rc"
 wait $uas_pid
+# a call cancelled by the caller while ringing
+sipp_in pbx -sf "$SC/uas_cancel.xml" -i $PBX -p 5060 -m 1 &
+uas_pid=$!
+sleep 0.3
+sipp_in sbc -sf "$SC/uac_cancel.xml" -i $SBC -p 5070 -m 1 -s 4930123 $R_SBC:5060; rc=$?
+check "call 3 cancelled by the caller" 0 "$rc"
+wait $uas_pid
 # 403: an INVITE from a source outside every trunk's networks
 "$LAB" exec relay python3 - <<'PY' >"$work/403"
 import socket
@@ -132,7 +139,8 @@ settle
 m=$(scrape)
 echo "$m" >"$work/after.json"
 check "after: every line is a valid exposition line" "[]" "$(field "$m" 'r["bad"]')"
-check "calls_total counts the 2 calls placed" 2 "$(val "$m" rtprelay_calls_total)"
+check "calls_total counts the 3 calls placed" 3 "$(val "$m" rtprelay_calls_total)"
+check "outcome cancelled: 1" 1 "$(val "$m" 'rtprelay_call_outcomes_total{outcome="cancelled"}')"
 check "outcome answered: 2" 2 "$(val "$m" 'rtprelay_call_outcomes_total{outcome="answered"}')"
 check "outcome rejected_403: 1" 1 "$(val "$m" 'rtprelay_call_outcomes_total{outcome="rejected_403"}')"
 check "outcome failed: 0" 0 "$(val "$m" 'rtprelay_call_outcomes_total{outcome="failed"}')"
