@@ -52,8 +52,9 @@ UNIT_LDLIBS_dp_user := -lpthread
 $(BUILD)/tests/test_metrics_text: controller/metrics_text.c controller/metrics_text.h
 
 # End to end: sipp through rtprelayd in the lab (userspace datapath).
-TEST_SUITES += tests/e2e/test_b2bua.sh tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics.sh
-tests/e2e/test_b2bua_xdp.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
+TEST_SUITES += tests/e2e/test_b2bua.sh tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics.sh \
+	tests/e2e/test_metrics_xdp.sh
+tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics_xdp.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
 INSTALL_SBINS += $(BUILD)/rtprelayd
 
 # rtprelayd under ASan/UBSan for the end-to-end suite: any memory error or

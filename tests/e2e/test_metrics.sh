@@ -18,6 +18,10 @@ RRD=${RR_RTPRELAYD:-$top/${BUILD:-build}/tests/rtprelayd-asan}
 [ -x "$RRD" ] || RRD="$top/${BUILD:-build}/rtprelayd"
 [ -x "$RRD" ] || bail "$RRD missing: run make"
 echo "# daemon under test: $RRD"
+# RR_DP=xdp: the XDP tier carries the media (test_metrics_xdp.sh)
+DP=${RR_DP:-user}
+PIN=/sys/fs/bpf/rr-metrics-$$
+export RTPRELAY_BPF_OBJ=${RTPRELAY_BPF_OBJ:-$top/${BUILD:-build}/rtprelay.bpf.o}
 work=$(mktemp -d /tmp/rr-metrics.XXXXXX)
 SOCK=$work/ctl.sock
 SC=$here/sipp
@@ -27,12 +31,14 @@ rrd_pid=
 cleanup() {
 	[ -n "$rrd_pid" ] && kill "$rrd_pid" 2>/dev/null && wait "$rrd_pid" 2>/dev/null
 	"$LAB" down >/dev/null 2>&1
+	rm -rf "$PIN"
 	[ -n "${RR_KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 
 # --- configuration -------------------------------------------------------------
-sed -e "s|mode: auto|mode: user|" -e "s|/run/rtprelayd.sock|$SOCK|" \
+sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" \
+	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
 	"$top/configs/lab.yaml" >"$work/rr.yaml"
 lines=$(wc -l <"$work/rr.yaml")
 cp "$work/rr.yaml" "$work/bad.yaml"
@@ -74,8 +80,8 @@ check "idle: calls_total 0" 0 "$(val "$m" rtprelay_calls_total)"
 check "idle: calls_active 0" 0 "$(val "$m" rtprelay_calls_active)"
 check "per-trunk peer state (up until OPTIONS fails)" 1 \
 	"$(val "$m" 'rtprelay_trunk_peer_up{trunk="pbx",peer="203.0.113.10:5060"}')"
-check "datapath counters by reason on the user tier" 0 \
-	"$(val "$m" 'rtprelay_datapath_packets_total{tier="user",reason="drop_ttl"}')"
+check "datapath counters by reason on the $DP tier" 0 \
+	"$(val "$m" "rtprelay_datapath_packets_total{tier=\"$DP\",reason=\"drop_ttl\"}")"
 check "other paths: 404" 404 "$(field "$(scrape /)" 'r["status"]')"
 check "POST /metrics: 405" 405 "$(field "$(scrape /metrics POST)" 'r["status"]')"
 
@@ -103,7 +109,7 @@ check "media relayed both ways (20 packets back to the caller)" 20 "$got_a"
 m=$(scrape)
 check "during the call: calls_active 1" 1 "$(val "$m" rtprelay_calls_active)"
 check "during the call: trunk_calls_active sbc 1" 1 "$(val "$m" 'rtprelay_trunk_calls_active{trunk="sbc"}')"
-check "during the call: 4 flows installed" 4 "$(val "$m" 'rtprelay_flows_installed{tier="user"}')"
+check "during the call: 4 flows installed" 4 "$(val "$m" "rtprelay_flows_installed{tier=\"$DP\"}")"
 wait $uac_pid; rc=$?
 check "call 1 answered and ended (sipp uac)" 0 "$rc"
 sipp_in sbc -sf "$SC/uac.xml" -i $SBC -p 5070 -m 1 -s 4930123 -d 200 $R_SBC:5060; rc=$?
@@ -145,13 +151,14 @@ check "outcome answered: 2" 2 "$(val "$m" 'rtprelay_call_outcomes_total{outcome=
 check "outcome rejected_403: 1" 1 "$(val "$m" 'rtprelay_call_outcomes_total{outcome="rejected_403"}')"
 check "outcome failed: 0" 0 "$(val "$m" 'rtprelay_call_outcomes_total{outcome="failed"}')"
 check "calls_active back to 0" 0 "$(val "$m" rtprelay_calls_active)"
-check "flows back to 0" 0 "$(val "$m" 'rtprelay_flows_installed{tier="user"}')"
+check "flows back to 0" 0 "$(val "$m" "rtprelay_flows_installed{tier=\"$DP\"}")"
 check "forwarded packets of ended calls kept (40: 20 each way)" 40 \
-	"$(val "$m" 'rtprelay_forwarded_packets_total{tier="user"}')"
+	"$(val "$m" "rtprelay_forwarded_packets_total{tier=\"$DP\"}")"
 check "forwarded bytes: 40 x (20 + 8 + 172)" 8000 \
-	"$(val "$m" 'rtprelay_forwarded_bytes_total{tier="user"}')"
-check "datapath fwd_redirect counted the 40 packets" 40 \
-	"$(val "$m" 'rtprelay_datapath_packets_total{tier="user",reason="fwd_redirect"}')"
+	"$(val "$m" "rtprelay_forwarded_bytes_total{tier=\"$DP\"}")"
+check "datapath fwd_tx + fwd_redirect counted the 40 packets" 40 \
+	"$(( $(val "$m" "rtprelay_datapath_packets_total{tier=\"$DP\",reason=\"fwd_tx\"}") + \
+	     $(val "$m" "rtprelay_datapath_packets_total{tier=\"$DP\",reason=\"fwd_redirect\"}") ))"
 check "loss histogram: both directions of the media call, no loss" "2 2" \
 	"$(val "$m" rtprelay_stream_loss_ratio_count) $(val "$m" 'rtprelay_stream_loss_ratio_bucket{le="0"}')"
 check "jitter histogram: 2 observations" 2 "$(val "$m" rtprelay_stream_jitter_ms_count)"
