@@ -553,6 +553,7 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 	case nua_i_cancel:
 		if (l) {
 			rr_info("call %lu: CANCEL from the caller", c->id);
+			c->b->stats.calls_cancelled++;
 			l->final = true;	/* nua answered 487 */
 			l->ending = true;
 			call_end(c, SIP_487_REQUEST_TERMINATED);

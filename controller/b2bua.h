@@ -25,7 +25,7 @@ enum rr_call_state {
 };
 
 struct rr_b2bua_stats {
-	unsigned long long calls_total, calls_answered, calls_failed;
+	unsigned long long calls_total, calls_answered, calls_failed, calls_cancelled;
 	unsigned long long rejected_403, rejected_404, rejected_other;
 	unsigned long long inactivity_hangups;
 };

@@ -816,6 +816,34 @@ static int parse_control(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 	return 0;
 }
 
+/* metrics: { listen: "ADDR[:PORT]" } (port 9120 by default); absent: off. */
+static int parse_metrics(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
+{
+	yaml_node_t *k, *v;
+	const char *key, *s;
+
+	if (!expect(c, m, YAML_MAPPING_NODE, "metrics"))
+		return -EINVAL;
+	FOR_EACH_PAIR(c, m, k, v, key) {
+		if (!strcmp(key, "listen")) {
+			s = scalar(c, v, "metrics listen");
+			if (!s)
+				return -EINVAL;
+			if (parse_hostport(s, cfg->metrics.host, sizeof(cfg->metrics.host),
+					   &cfg->metrics.family, &cfg->metrics.port, 9120)) {
+				fail(c, v, "metrics listen: '%s' is not ADDRESS[:PORT] "
+				     "(an IPv4 or [IPv6] literal, port 1..65535)", s);
+				return -EINVAL;
+			}
+			cfg->metrics.enabled = true;
+		} else {
+			unknown_key(c, k, "metrics");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int parse_root(struct ctx *c, struct rr_config *cfg)
 {
 	yaml_node_t *root = yaml_document_get_root_node(&c->doc), *k, *v;
@@ -848,6 +876,8 @@ static int parse_root(struct ctx *c, struct rr_config *cfg)
 			r = parse_logging(c, cfg, v);
 		else if (!strcmp(key, "control"))
 			r = parse_control(c, cfg, v);
+		else if (!strcmp(key, "metrics"))
+			r = parse_metrics(c, cfg, v);
 		else if (!strcmp(key, "options_interval")) {
 			r = get_uint(c, v, "options_interval", 0, 3600, &u);
 			cfg->options_interval = (unsigned int)u;
@@ -1020,6 +1050,9 @@ const char *rr_config_reload_blocker(const struct rr_config *cur,
 			return "datapath.interfaces";
 	if (strcmp(cur->control_socket, next->control_socket))
 		return "control.socket";
+	if (cur->metrics.enabled != next->metrics.enabled ||
+	    strcmp(cur->metrics.host, next->metrics.host) || cur->metrics.port != next->metrics.port)
+		return "metrics.listen";
 	return NULL;
 }
 

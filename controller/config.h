@@ -114,6 +114,12 @@ struct rr_config {
 		bool mask_numbers;
 	} log;
 	char control_socket[108];
+	struct {
+		bool enabled;			/* metrics.listen given */
+		char host[64];			/* IPv4 or IPv6 literal */
+		int family;
+		uint16_t port;			/* default 9120 */
+	} metrics;
 	unsigned int options_interval;	/* seconds; 0 = no OPTIONS pinging */
 };
 
@@ -125,7 +131,8 @@ void rr_config_free(struct rr_config *cfg);
 struct rr_config *rr_config_get(struct rr_config *cfg);
 void rr_config_put(struct rr_config *cfg);
 /* NULL when cur can become next without a restart, else what differs
- * (listen addresses, media addresses or port range, datapath, control). */
+ * (listen addresses, media addresses or port range, datapath, control,
+ * metrics). */
 const char *rr_config_reload_blocker(const struct rr_config *cur,
 				     const struct rr_config *next);
 

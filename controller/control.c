@@ -192,6 +192,7 @@ static json_object *do_status(struct rr_control *ctl)
 	json_object_object_add(o, "calls_total", json_object_new_uint64(st->calls_total));
 	json_object_object_add(o, "calls_answered", json_object_new_uint64(st->calls_answered));
 	json_object_object_add(o, "calls_failed", json_object_new_uint64(st->calls_failed));
+	json_object_object_add(o, "calls_cancelled", json_object_new_uint64(st->calls_cancelled));
 	json_object_object_add(o, "rejected_403", json_object_new_uint64(st->rejected_403));
 	json_object_object_add(o, "rejected_404", json_object_new_uint64(st->rejected_404));
 	json_object_object_add(o, "inactivity_hangups", json_object_new_uint64(st->inactivity_hangups));

@@ -17,12 +17,12 @@ $(DP_LIB): $(DP_OBJS)
 	$(AR) rcs $@ $^
 
 # ---- rtprelayd ----
-RRD_PKGS	:= sofia-sip-ua yaml-0.1 json-c
+RRD_PKGS	:= sofia-sip-ua yaml-0.1 json-c libmicrohttpd
 RRD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(RRD_PKGS))
 RRD_LIBS	:= $(shell $(PKG_CONFIG) --libs $(RRD_PKGS)) -lpthread
 
 RRD_SRCS	:= $(addprefix controller/,b2bua.c config.c control.c dp_user.c log.c media.c \
-		   port_pool.c routing.c rtprelayd.c sdp_rewrite.c)
+		   metrics.c metrics_text.c port_pool.c routing.c rtprelayd.c sdp_rewrite.c)
 RRD_OBJS	:= $(patsubst controller/%.c,$(BUILD)/obj/controller/%.o,$(RRD_SRCS))
 RRD_HDRS	:= $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h)
 RRD_MNL_LIBS	:= $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
@@ -48,16 +48,20 @@ $(BUILD)/tests/test_sdp: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags sofia-sip-ua
 $(BUILD)/tests/test_dp_user: controller/dp_user.c controller/log.c controller/datapath.h
 UNIT_LDLIBS_dp_user := -lpthread
 
+# Prometheus text formatting (controller/metrics_text.c).
+$(BUILD)/tests/test_metrics_text: controller/metrics_text.c controller/metrics_text.h
+
 # End to end: sipp through rtprelayd in the lab (userspace datapath).
-TEST_SUITES += tests/e2e/test_b2bua.sh tests/e2e/test_b2bua_xdp.sh
-tests/e2e/test_b2bua_xdp.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
+TEST_SUITES += tests/e2e/test_b2bua.sh tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics.sh \
+	tests/e2e/test_metrics_xdp.sh
+tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics_xdp.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
 INSTALL_SBINS += $(BUILD)/rtprelayd
 
 # rtprelayd under ASan/UBSan for the end-to-end suite: any memory error or
 # leak in the daemon fails the test.
 $(BUILD)/tests/rtprelayd-asan: $(RRD_SRCS) $(DP_SRCS) $(RRD_HDRS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(RRD_CFLAGS) $(RRD_SRCS) $(DP_SRCS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
-tests/e2e/test_b2bua.sh: $(BUILD)/tests/rtprelayd-asan
+tests/e2e/test_b2bua.sh tests/e2e/test_metrics.sh: $(BUILD)/tests/rtprelayd-asan
 
 # make bench: flow install/remove latency through datapath.h
 $(BUILD)/flow_latency: tests/bench/flow_latency.c $(BUILD)/obj/controller/dp_user.o $(BUILD)/obj/controller/log.o $(DP_LIB)

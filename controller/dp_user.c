@@ -292,7 +292,7 @@ static void relay_packet(struct user_dp *u, struct usock *s, unsigned char *buf,
 		st->rtcp_bytes += (__u64)n;
 	} else if (n >= 12) {
 		/* the one RFC 3550 view every tier shares */
-		rtprelay_rtp_update(&st->rtp, buf, f->flow.clock_rate, now);
+		rtprelay_rtp_update(&st->rtp, buf, rtprelay_flow_clock(&f->flow), now);
 	}
 	st->last_seen_ns = now;
 	u->global.counters[RTPRELAY_G_FWD_REDIRECT]++;

@@ -85,6 +85,17 @@ __u32 rr_media_flow_id(const struct rr_media *m, const struct rr_call_media *cm,
 	return (__u32)(cm->side[o] * span + (cm->s[i].port[o] - m->cfg->media.port_min));
 }
 
+/* Keeps what flow id forwarded before it goes or its counters restart. */
+static void account(struct rr_media *m, __u32 id)
+{
+	struct rtprelay_flow_stats st;
+
+	if (m->dp->ops->flow_stats(m->dp, id, &st))
+		return;
+	m->gone_packets += st.packets;
+	m->gone_bytes += st.bytes;
+}
+
 static void flows_del(struct rr_media *m, struct rr_call_media *cm, unsigned int i, int leg)
 {
 	struct rr_stream *s = &cm->s[i];
@@ -93,6 +104,7 @@ static void flows_del(struct rr_media *m, struct rr_call_media *cm, unsigned int
 	if (!s->installed[leg])
 		return;
 	for (int rtcp = 0; rtcp < 2; rtcp++) {
+		account(m, rr_media_flow_id(m, cm, i, leg) + (__u32)rtcp);
 		k.local = relay_ep(m, cm, !leg, (uint16_t)(s->port[!leg] + rtcp));
 		if (m->dp->ops->flow_del(m->dp, &k) == 0)
 			m->n_flows--;
@@ -142,6 +154,8 @@ static int flows_add(struct rr_media *m, struct rr_call_media *cm, unsigned int 
 		memcpy(&f.out_dst.addr, p->addr, p->family == AF_INET6 ? 16 : 4);
 		f.out_dst.port = htons((uint16_t)(p->port + rtcp));
 		f.reverse.local = f.out_src;
+		if (s->installed[leg])
+			account(m, f.id);
 		err = m->dp->ops->flow_add(m->dp, &k, &f);
 		if (err) {
 			m->flow_errors++;
@@ -230,7 +244,12 @@ void rr_media_release(struct rr_media *m, struct rr_call_media *cm)
 {
 	for (unsigned int i = 0; i < cm->n; i++) {
 		struct rr_stream *s = &cm->s[i];
+		struct rtprelay_flow_stats st;
 
+		for (int l = 0; l < 2 && m->flow_done; l++)
+			if (s->installed[l] &&
+			    !m->dp->ops->flow_stats(m->dp, rr_media_flow_id(m, cm, i, l), &st))
+				m->flow_done(m->flow_done_arg, &st);
 		flows_del(m, cm, i, 0);
 		flows_del(m, cm, i, 1);
 		for (int l = 0; l < 2; l++) {

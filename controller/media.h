@@ -24,6 +24,12 @@ struct rr_media {
 	struct rr_port_pool pool[RR_SIDE_MAX];
 	unsigned int n_flows;		/* installed by the controller, now */
 	unsigned long long flow_errors;
+	/* Forwarded by flows since removed or replaced (a replaced flow's
+	 * counters restart at 0): totals stay monotonic for metrics. */
+	unsigned long long gone_packets, gone_bytes;
+	/* Optional: called with each RTP flow's stats as its call ends. */
+	void (*flow_done)(void *arg, const struct rtprelay_flow_stats *st);
+	void *flow_done_arg;
 };
 
 struct rr_stream {

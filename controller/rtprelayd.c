@@ -18,6 +18,7 @@
 #include "datapath.h"
 #include "log.h"
 #include "media.h"
+#include "metrics.h"
 
 #include "dp_xdp.h"
 
@@ -69,6 +70,8 @@ static void on_signal(int sig)
 		got_term = 1;
 }
 
+static struct rr_metrics *metrics;	/* NULL: metrics off */
+
 static void tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 {
 	static unsigned int n;
@@ -83,8 +86,11 @@ static void tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 		got_hup = 0;
 		reload();
 	}
-	if (++n % 5 == 0)	/* once a second */
+	if (++n % 5 == 0) {	/* once a second */
 		rr_b2bua_tick(b);
+		if (metrics)
+			rr_metrics_update(metrics, b);
+	}
 }
 
 /* Interfaces this run attached XDP to (detached at exit unless keeping). */
@@ -288,6 +294,13 @@ int main(int argc, char **argv)
 	ctl = rr_control_open(root, cfg->control_socket, b, &media, dp.ops->name);
 	if (!ctl)
 		goto out;
+	if (cfg->metrics.enabled) {
+		metrics = rr_metrics_open(cfg->metrics.host, cfg->metrics.family,
+					  cfg->metrics.port, &media, dp.ops->name);
+		if (!metrics)
+			goto out;
+		rr_metrics_update(metrics, b);
+	}
 	timer = su_timer_create(su_root_task(root), 200);
 	su_timer_set_for_ever(timer, tick, (su_timer_arg_t *)b);
 	rr_info("running (pid %d)", getpid());
@@ -298,6 +311,8 @@ out:
 	if (timer)
 		su_timer_destroy(timer);
 	rr_control_close(ctl);
+	rr_metrics_close(metrics);
+	metrics = NULL;
 	if (b) {
 		rr_b2bua_shutdown(b);
 		rr_b2bua_destroy(b);

@@ -80,7 +80,7 @@ static void rr_account(struct rtprelay_flow_stats *st,
 		st->rtcp_packets++;
 		st->rtcp_bytes += l3_len;
 	} else if (p && plen >= 12) {
-		rtprelay_rtp_update(&st->rtp, p, f->clock_rate, now);
+		rtprelay_rtp_update(&st->rtp, p, rtprelay_flow_clock(f), now);
 	}
 	st->packets++;
 	st->bytes += l3_len;

@@ -96,7 +96,9 @@ static void help(FILE *f)
 "  flow add --in ADDR:PORT --out-src ADDR:PORT --out-dst ADDR:PORT\n"
 "           [--from ADDR:PORT] [--strict|--latch] [--dscp N|--keep-dscp]\n"
 "           [--rtcp|--rtcp-mux] [--clock-rate HZ] [--reverse ADDR:PORT]\n"
-"        install a flow; prints its id. --from alone implies --strict\n"
+"           [--no-jitter]\n"
+"        install a flow; prints its id. --from alone implies --strict;\n"
+"        --no-jitter keeps loss but skips jitter (cheaper per packet)\n"
 "  flow del ID | flow del --in ADDR:PORT\n"
 "  flow list [--json]\n"
 "  flow show ID [--json]     flow, counters, RTP view (ssrc, lost, jitter)\n"
@@ -332,6 +334,8 @@ static int cmd_flow_add(struct ctx *c, int argc, char **argv)
 			have_dscp = true;
 		} else if (!strcmp(a, "--keep-dscp")) {
 			flow.flags |= RTPRELAY_F_KEEP_DSCP;
+		} else if (!strcmp(a, "--no-jitter")) {
+			flow.flags |= RTPRELAY_F_NO_JITTER;
 		} else if (!strcmp(a, "--strict")) {
 			strict = true;
 		} else if (!strcmp(a, "--latch")) {
@@ -367,6 +371,8 @@ static int cmd_flow_add(struct ctx *c, int argc, char **argv)
 		usage_err("--rtcp-mux", "excludes --rtcp");
 	if (have_dscp && (flow.flags & RTPRELAY_F_KEEP_DSCP))
 		usage_err("--keep-dscp", "excludes --dscp");
+	if (flow.clock_rate && (flow.flags & RTPRELAY_F_NO_JITTER))
+		usage_err("--no-jitter", "excludes --clock-rate (the clock is only for jitter)");
 	if (flow.reverse.local.family && !memcmp(&flow.reverse, &key, sizeof(key)))
 		usage_err("--reverse", "is the flow itself");
 	if (latch)
@@ -461,6 +467,7 @@ static const struct {
 	{ RTPRELAY_F_RTCP, "rtcp" },
 	{ RTPRELAY_F_RTCP_MUX, "rtcp-mux" },
 	{ RTPRELAY_F_KEEP_DSCP, "keep-dscp" },
+	{ RTPRELAY_F_NO_JITTER, "no-jitter" },
 };
 
 static json_object *ep_json(const struct rtprelay_endpoint *ep)

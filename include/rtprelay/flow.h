@@ -53,11 +53,14 @@ enum {
 	RTPRELAY_F_RTCP_MUX	= 1u << 4,
 	/* Leave the DSCP bits as they arrived. */
 	RTPRELAY_F_KEEP_DSCP	= 1u << 5,
+	/* Keep sequence and loss but no jitter: the data path can then use a
+	 * coarse clock, which costs the XDP tier ~25 ns less per packet. */
+	RTPRELAY_F_NO_JITTER	= 1u << 6,
 };
 
 #define RTPRELAY_F_USER_MASK \
 	(RTPRELAY_F_STRICT | RTPRELAY_F_LATCH | RTPRELAY_F_RTCP | \
-	 RTPRELAY_F_RTCP_MUX | RTPRELAY_F_KEEP_DSCP)
+	 RTPRELAY_F_RTCP_MUX | RTPRELAY_F_KEEP_DSCP | RTPRELAY_F_NO_JITTER)
 
 #define RTPRELAY_DSCP_EF	46	/* RFC 3246, the default for media */
 #define RTPRELAY_DSCP_MAX	63

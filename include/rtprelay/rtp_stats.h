@@ -52,6 +52,15 @@ RTPRELAY_INLINE __u32 rtprelay_ns_to_ts(__u64 now_ns, __u32 rate)
 	return (__u32)(((now_ns >> 10) * m) >> 32);
 }
 
+/* flow_rate for rtprelay_rtp_update(): sequence and loss only, no jitter. */
+#define RTPRELAY_CLOCK_NONE	0xffffffffU
+
+/* The flow_rate a tier passes for flow f. */
+RTPRELAY_INLINE __u32 rtprelay_flow_clock(const struct rtprelay_flow *f)
+{
+	return (f->flags & RTPRELAY_F_NO_JITTER) ? RTPRELAY_CLOCK_NONE : f->clock_rate;
+}
+
 /* Clock rate of a static payload type (RFC 3551), 0 when dynamic/unknown. */
 RTPRELAY_INLINE __u32 rtprelay_rtp_pt_rate(__u8 pt)
 {
@@ -81,7 +90,8 @@ RTPRELAY_INLINE int rtprelay_is_rtcp(__u32 flags, const __u8 *udp_payload,
  * Update the view with one RTP packet (A.1 without probation, A.8 integer
  * jitter). Every tier calls this one function, so all report the same
  * numbers for the same packets. hdr: the first 12 bytes of the UDP
- * payload (caller checked len >= 12). flow_rate: rtprelay_flow.clock_rate.
+ * payload (caller checked len >= 12). flow_rate: rtprelay_flow_clock() of
+ * the flow (its clock_rate, 0 for the payload type's, or RTPRELAY_CLOCK_NONE).
  * now_ns: CLOCK_MONOTONIC. SSRC is kept in host order.
  */
 RTPRELAY_INLINE void rtprelay_rtp_update(struct rtprelay_rtp_stats *r,
@@ -97,7 +107,10 @@ RTPRELAY_INLINE void rtprelay_rtp_update(struct rtprelay_rtp_stats *r,
 	seq = (__u32)hdr[2] << 8 | hdr[3];
 	ts = (__u32)hdr[4] << 24 | (__u32)hdr[5] << 16 | (__u32)hdr[6] << 8 | hdr[7];
 	ssrc = (__u32)hdr[8] << 24 | (__u32)hdr[9] << 16 | (__u32)hdr[10] << 8 | hdr[11];
-	clock = flow_rate ? flow_rate : rtprelay_rtp_pt_rate(hdr[1] & 0x7f);
+	if (flow_rate == RTPRELAY_CLOCK_NONE)
+		clock = 0;
+	else
+		clock = flow_rate ? flow_rate : rtprelay_rtp_pt_rate(hdr[1] & 0x7f);
 
 	if (clock)
 		transit = (__s32)(rtprelay_ns_to_ts(now_ns, clock) - ts);

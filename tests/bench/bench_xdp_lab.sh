@@ -36,6 +36,8 @@ for r in $(seq "$ROUNDS"); do
 	ctl attach sbc0 >/dev/null && ctl attach pbx0 >/dev/null || exit 1
 	run --mode relay --flows 1 --pin-dir "$PIN" >>"$results" || exit 1
 	run --mode relay --flows 10000 --pin-dir "$PIN" >>"$results" || exit 1
+	run --mode relay --flows 1 --no-jitter --pin-dir "$PIN" >>"$results" || exit 1
+	run --mode relay --flows 10000 --no-jitter --pin-dir "$PIN" >>"$results" || exit 1
 	fwd=$(ctl stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"]["fwd_redirect"])')
 	echo "round $r: rtprelay fwd_redirect counter $fwd" >&2
 done
@@ -48,7 +50,7 @@ awk '
 		printf "%-28s %12s %12s %10s\n", "path", "generated/s", "delivered/s", "vs floor"
 		for (i = 1; i <= m; i++) {
 			k = order[i]; split(k, a, " ")
-			name = a[1] == "floor" ? "XDP_TX floor (swap MACs)" : a[1] == "redirect" ? "devmap redirect, no rewrite" : sprintf("rtprelay, %d flow%s", a[2], a[2] > 1 ? "s" : "")
+			name = a[1] == "floor" ? "XDP_TX floor (swap MACs)" : a[1] == "redirect" ? "devmap redirect, no rewrite" : sprintf("rtprelay, %d flow%s%s", a[2], a[2] > 1 ? "s" : "", a[1] == "relay-nojitter" ? ", no jitter" : "")
 			printf "%-28s %12.0f %12.0f %10.2f\n", name, gen[k] / n[k], pps[k] / n[k], pps[k] / n[k] / floor
 		}
 	}' "$results"

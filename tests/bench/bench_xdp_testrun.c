@@ -50,7 +50,7 @@ struct variant {
 
 static const uint8_t mac_sbc0[6] = MAC_SBC0, mac_sbc_peer[6] = MAC_SBC_PEER;
 
-static void put_flow(const char *addr, uint16_t port, uint32_t id,
+static void put_flow(const char *addr, uint16_t port, uint32_t id, uint32_t flags,
 		     const char *src, uint16_t sport, const char *dst, uint16_t dport)
 {
 	struct rtprelay_flow_key k = rr_key(addr, port);
@@ -58,6 +58,7 @@ static void put_flow(const char *addr, uint16_t port, uint32_t id,
 
 	memset(&f, 0, sizeof(f));
 	f.id = id;
+	f.flags = flags;
 	f.dscp = RTPRELAY_DSCP_EF;
 	f.out_src = rr_ep(src, sport);
 	f.out_dst = rr_ep(dst, dport);
@@ -70,15 +71,15 @@ static void put_flow(const char *addr, uint16_t port, uint32_t id,
 
 /* A (relay-facing key d0) -> B (key dA) -> back to the original packet;
  * every destination is a neighbour behind pbx0, so both redirect. */
-static void cycle_flows(int v6, uint32_t id_a, uint32_t id_b)
+static void cycle_flows(int v6, uint32_t id_a, uint32_t id_b, uint16_t port, uint32_t flags)
 {
 	const char *d0 = v6 ? "2001:db8:113::10" : "203.0.113.10";
 	const char *da = v6 ? "2001:db8:113::11" : "203.0.113.11";
 	const char *relay = v6 ? "2001:db8:113::1" : "203.0.113.1";
 	const char *s0 = v6 ? "2001:db8:51::10" : "198.51.100.10";
 
-	put_flow(d0, 5000, id_a, relay, 40000, da, 5002);
-	put_flow(da, 5002, id_b, s0, 6000, d0, 5000);
+	put_flow(d0, port, id_a, flags, relay, 40000, da, port + 2);
+	put_flow(da, port + 2, id_b, flags, s0, 6000, d0, port);
 }
 
 static size_t frame(uint8_t *out, const char *src, const char *dst, uint16_t dport)
@@ -237,7 +238,7 @@ int main(int argc, char **argv)
 	uint64_t total = 10000000, calls = 200, single = 1000000, short_runs;
 	double floor_one = 0;
 	struct bpf_object *fo = NULL, *co = NULL;
-	struct variant v[4];
+	struct variant v[5];
 	char err[256];
 	int opt, rc = 1, floor_fd;
 
@@ -283,8 +284,9 @@ int main(int argc, char **argv)
 	}
 	floor_fd = bpf_program__fd(bpf_object__find_program_by_name(fo, "xdp_floor"));
 
-	cycle_flows(0, 1, 2);
-	cycle_flows(1, 3, 4);
+	cycle_flows(0, 1, 2, 5000, 0);
+	cycle_flows(1, 3, 4, 5000, 0);
+	cycle_flows(0, 5, 6, 5100, RTPRELAY_F_NO_JITTER);
 	memset(v, 0, sizeof(v));
 	v[0] = (struct variant){ .name = "floor (swap MACs, XDP_TX)", .prog_fd = floor_fd,
 				 .want_verdict = XDP_TX, .counter = -1 };
@@ -300,6 +302,10 @@ int main(int argc, char **argv)
 	v[3] = (struct variant){ .name = "rtprelay miss (XDP_PASS)", .prog_fd = env.prog_fd,
 				 .want_verdict = XDP_PASS, .counter = RTPRELAY_G_PASS_MISS };
 	v[3].len = frame(v[3].frame, "198.51.100.10", "198.51.100.1", 9999);
+	v[4] = (struct variant){ .name = "rtprelay hit IPv4, no-jitter", .prog_fd = env.prog_fd,
+				 .want_verdict = XDP_REDIRECT,
+				 .counter = RTPRELAY_G_FWD_REDIRECT, .ids = { 5, 6 } };
+	v[4].len = frame(v[4].frame, "198.51.100.10", "203.0.113.10", 5100);
 
 	printf("BPF_PROG_TEST_RUN on CPU %d, %zu-byte IPv4 / %zu-byte IPv6 frames; "
 	       "ratio: vs the floor run the same way\n\n", env.cpu, v[1].len, v[2].len);
@@ -308,10 +314,10 @@ int main(int argc, char **argv)
 	printf("|------------------------------|--------|------------------|---------|"
 	       "--------|-----------|\n");
 	for (int pass = 0; pass < 2; pass++) {
-		const char *flows = pass ? "262144" : "4";
+		const char *flows = pass ? "262144" : "6";
 		double floor_long, floor_short, floor_single;
 
-		if (pass && fill_flows(4))
+		if (pass && fill_flows(6))
 			goto out;
 		if (row(&v[0], "-", total, (uint32_t)total, 0))
 			goto out;
@@ -320,6 +326,7 @@ int main(int argc, char **argv)
 			goto out;
 		floor_short = v[0].ns;
 		if (row(&v[1], flows, short_runs, BATCH, floor_short) ||
+		    row(&v[4], flows, short_runs, BATCH, floor_short) ||
 		    row(&v[2], flows, short_runs, BATCH, floor_short) ||
 		    row(&v[3], flows, short_runs, BATCH, floor_short) ||
 		    row(&v[3], flows, total, (uint32_t)total, floor_long))
@@ -327,7 +334,7 @@ int main(int argc, char **argv)
 		if (row(&v[0], "-", single, 1, 0))
 			goto out;
 		floor_single = v[0].ns;
-		for (int i = 1; i < 4; i++)
+		for (int i = 1; i < 5; i++)
 			if (row(&v[i], flows, single, 1, floor_single))
 				goto out;
 	}

@@ -167,6 +167,9 @@ static void build_frame(__u8 *f, __u16 dport)
 	memset(rtp + 12, 0xd5, 160);
 }
 
+/* --no-jitter: the relay's flows skip jitter (RTPRELAY_F_NO_JITTER). */
+static __u32 flow_flags;
+
 static int install_flows(const char *pin_dir, unsigned int n, bool del)
 {
 	struct rr_dp_config cfg = { .pin_dir = pin_dir };
@@ -182,7 +185,7 @@ static int install_flows(const char *pin_dir, unsigned int n, bool del)
 	}
 	for (unsigned int i = 0; i < n && !ret; i++) {
 		struct rtprelay_flow_key key = {};
-		struct rtprelay_flow flow = { .id = i, .dscp = 46 };
+		struct rtprelay_flow flow = { .id = i, .dscp = 46, .flags = flow_flags };
 		char a[64];
 
 		snprintf(a, sizeof(a), "198.51.100.1:%u", 20000 + i);
@@ -219,6 +222,10 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!strcmp(argv[i], "--no-jitter")) {
+			flow_flags |= RTPRELAY_F_NO_JITTER;
+			continue;
+		}
 		if (!v)
 			goto usage;
 		if (!strcmp(argv[i], "--mode"))
@@ -319,7 +326,8 @@ int main(int argc, char **argv)
 		} while (t1 - t0 < seconds);
 		c1 = read_count(count_fd, ncpus);
 	}
-	printf("%s %u %.2f %llu %llu %.0f %.0f\n", mode, cfg.nflows, t1 - t0,
+	printf("%s%s %u %.2f %llu %llu %.0f %.0f\n", mode, flow_flags ? "-nojitter" : "",
+	       cfg.nflows, t1 - t0,
 	       (unsigned long long)generated, (unsigned long long)(c1 - c0),
 	       (double)generated / (t1 - t0), (double)(c1 - c0) / (t1 - t0));
 out:
@@ -331,6 +339,6 @@ out:
 	return ret;
 usage:
 	fprintf(stderr, "usage: xdp_bench --mode floor|redirect|relay [--flows N<=45535] [--seconds 1..30] "
-		"[--pin-dir DIR (relay)] [--prefix P] [--obj PATH] [--cpu N]\n");
+		"[--pin-dir DIR (relay)] [--no-jitter] [--prefix P] [--obj PATH] [--cpu N]\n");
 	return 2;
 }

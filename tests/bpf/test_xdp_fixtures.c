@@ -1462,6 +1462,27 @@ static void test_rtp_jitter(void **state)
 	jitter_case(49, 30154, 96, 0, 0, 8000);
 }
 
+/* RTPRELAY_F_NO_JITTER: sequence and loss as usual, no jitter, and the
+ * flow is still seen (last_seen_ns from the coarse clock). */
+static void test_rtp_no_jitter(void **state)
+{
+	struct rtprelay_flow f = flow_to_pbx(60, RTPRELAY_F_NO_JITTER, 0, 40180, 5180);
+	struct rtprelay_flow_stats st;
+	struct res r;
+
+	flow_put("198.51.100.1", 30180, &f);
+	rtp_pkt(30180, 0, 10, 1000, 0x2222, &r);
+	rtp_pkt(30180, 0, 11, 9000, 0x2222, &r);	/* an 8000-unit jump */
+	rtp_pkt(30180, 0, 13, 9320, 0x2222, &r);	/* seq 12 lost */
+	st = fstats(60);
+	assert_int_equal(st.packets, 3);
+	assert_true(st.last_seen_ns > 0);
+	assert_int_equal(st.rtp.received, 3);
+	assert_int_equal(st.rtp.ext_max_seq - st.rtp.base_seq + 1 - st.rtp.received, 1);
+	assert_int_equal(st.rtp.jitter, 0);
+	assert_int_equal(st.rtp.clock_rate, 0);
+}
+
 static void test_rtp_not_rtp(void **state)
 {
 	struct rtprelay_flow f = flow_to_pbx(50, 0, 0, 40156, 5156);
@@ -1528,6 +1549,7 @@ int main(void)
 		cmocka_unit_test(test_rtp_seq_99_behind_across_wrap_late),
 		cmocka_unit_test(test_rtp_jitter),
 		cmocka_unit_test(test_rtp_not_rtp),
+		cmocka_unit_test(test_rtp_no_jitter),
 	};
 	const char *b = getenv("RR_BUILD");
 	char obj[512], err[256];

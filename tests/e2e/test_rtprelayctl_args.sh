@@ -39,6 +39,7 @@ expect 2 "--dscp: '-1' is not a number" flow add $IN $SRC $DST --dscp -1
 expect 2 "--latch: excludes --strict" flow add $IN $SRC $DST --latch --strict --from 198.51.100.10:1
 expect 2 "--strict: needs --from" flow add $IN $SRC $DST --strict
 expect 2 "--rtcp-mux: excludes --rtcp" flow add $IN $SRC $DST --rtcp --rtcp-mux
+expect 2 "--no-jitter: excludes --clock-rate" flow add $IN $SRC $DST --no-jitter --clock-rate 48000
 expect 2 "--out-dst: required" flow add $IN $SRC
 expect 2 "--in: required" flow add $SRC $DST
 expect 2 "--clock-rate: 0 out of range" flow add $IN $SRC $DST --clock-rate 0

@@ -212,6 +212,38 @@ static void test_semantic(void **state)
 	expect_error("options_interval: x\n", 16, "options_interval");
 }
 
+static void test_metrics(void **state)
+{
+	char text[4096], err[512];
+	struct rr_config *cfg = load_text(base, err, sizeof(err));
+
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_false(cfg->metrics.enabled);	/* off by default */
+	rr_config_free(cfg);
+	snprintf(text, sizeof(text), "%smetrics: { listen: \"127.0.0.1:9200\" }\n", base);
+	cfg = load_text(text, err, sizeof(err));
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_true(cfg->metrics.enabled);
+	assert_string_equal(cfg->metrics.host, "127.0.0.1");
+	assert_int_equal(cfg->metrics.port, 9200);
+	rr_config_free(cfg);
+	snprintf(text, sizeof(text), "%smetrics:\n  listen: \"[::1]\"\n", base);
+	cfg = load_text(text, err, sizeof(err));
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_int_equal(cfg->metrics.family, AF_INET6);
+	assert_int_equal(cfg->metrics.port, 9120);	/* the default port */
+	rr_config_free(cfg);
+	expect_error("metrics:\n  listen: localhost:9120\n", 17, "metrics listen");
+	expect_error("metrics:\n  listen: \"127.0.0.1:0\"\n", 17, "metrics listen");
+	expect_error("metrics:\n  listen: \"127.0.0.1:70000\"\n", 17, "metrics listen");
+	expect_error("metrics:\n  listen: [1, 2]\n", 17, "metrics listen");
+	expect_error("metrics:\n  port: 9120\n", 17, "unknown key 'port'");
+	expect_error("metrics: on\n", 16, "metrics");
+}
+
 static void test_trunk_errors(void **state)
 {
 	static const char head[] =
@@ -286,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_semantic),
 		cmocka_unit_test(test_trunk_errors),
+		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_missing),
 	};
 	int fd = mkstemp(path), rc;

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# rtprelayd's Prometheus endpoint in the lab: a bad metrics.listen is refused
+# by --check-config with FILE:LINE; with metrics on (127.0.0.1:9120 in the
+# relay's namespace), GET /metrics is scraped before, during and after calls
+# placed with sipp (one with media both ways, one more, one cancelled, a 403): every line a
+# valid exposition line, the expected families present, and the counters
+# (calls_total, answered, cancelled, rejected_403, active calls, forwarded packets, loss
+# histogram) match what was done. Other paths: 404; POST: 405.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/tests/lib.sh"
+need_root
+command -v sipp >/dev/null || bail "sipp missing (Debian sip-tester): make deps"
+export RR_NS_PREFIX=${RR_NS_PREFIX:-rrmx$$-}
+LAB="$top/tests/lab/lab.sh"
+RRD=${RR_RTPRELAYD:-$top/${BUILD:-build}/tests/rtprelayd-asan}
+[ -x "$RRD" ] || RRD="$top/${BUILD:-build}/rtprelayd"
+[ -x "$RRD" ] || bail "$RRD missing: run make"
+echo "# daemon under test: $RRD"
+# RR_DP=xdp: the XDP tier carries the media (test_metrics_xdp.sh)
+DP=${RR_DP:-user}
+PIN=/sys/fs/bpf/rr-metrics-$$
+export RTPRELAY_BPF_OBJ=${RTPRELAY_BPF_OBJ:-$top/${BUILD:-build}/rtprelay.bpf.o}
+work=$(mktemp -d /tmp/rr-metrics.XXXXXX)
+SOCK=$work/ctl.sock
+SC=$here/sipp
+URL=http://127.0.0.1:9120
+rrd_pid=
+
+cleanup() {
+	[ -n "$rrd_pid" ] && kill "$rrd_pid" 2>/dev/null && wait "$rrd_pid" 2>/dev/null
+	"$LAB" down >/dev/null 2>&1
+	rm -rf "$PIN"
+	[ -n "${RR_KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- configuration -------------------------------------------------------------
+sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" \
+	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
+	"$top/configs/lab.yaml" >"$work/rr.yaml"
+lines=$(wc -l <"$work/rr.yaml")
+cp "$work/rr.yaml" "$work/bad.yaml"
+printf 'metrics:\n  listen: "localhost:9120"\n' >>"$work/bad.yaml"
+out=$("$RRD" -c "$work/bad.yaml" --check-config 2>&1); rc=$?
+check "--check-config refuses a metrics.listen that is not ADDRESS[:PORT]" 1 "$rc"
+check "... naming FILE:LINE" "$work/bad.yaml:$((lines + 2)):" "${out%% *}"
+printf 'metrics: { listen: "127.0.0.1:9120" }\n' >>"$work/rr.yaml"
+ok "lab.yaml with metrics.listen passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
+
+"$LAB" up >/dev/null || bail "lab up failed"
+"$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
+rrd_pid=$!
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+[ -S "$SOCK" ] || { cat "$work/rrd.log"; bail "rtprelayd did not start"; }
+
+ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
+scrape() { "$LAB" exec relay python3 "$here/metrics_scrape.py" "$URL${1:-/metrics}" ${2:-}; }
+# val JSON SERIES: a sample's value as an integer ("missing" when absent)
+val() {
+	python3 -c 'import json,sys; s=json.loads(sys.argv[1])["samples"]
+v=s.get(sys.argv[2]); print("missing" if v is None else int(v))' "$1" "$2"
+}
+field() { python3 -c 'import json,sys; print(eval(sys.argv[2], {"r": json.loads(sys.argv[1])}))' "$1" "$2"; }
+# after the daemon's next once-a-second update
+settle() { sleep 1.3; }
+
+# --- 1. idle -------------------------------------------------------------------
+m=$(scrape)
+check "GET /metrics: 200" 200 "$(field "$m" 'r["status"]')"
+check "Content-Type is the text format 0.0.4" "text/plain; version=0.0.4; charset=utf-8" \
+	"$(field "$m" 'r["content_type"]')"
+check "every line is a valid exposition line" "[]" "$(field "$m" 'r["bad"]')"
+check "expected families present with their types" \
+	"counter gauge counter gauge gauge gauge counter counter counter histogram histogram gauge" \
+	"$(field "$m" '" ".join(r["types"].get("rtprelay_" + n, "missing") for n in
+		"calls_total calls_active call_outcomes_total trunk_peer_up trunk_calls_active flows_installed forwarded_packets_total forwarded_bytes_total datapath_packets_total stream_loss_ratio stream_jitter_ms ports_in_use".split())')"
+check "idle: calls_total 0" 0 "$(val "$m" rtprelay_calls_total)"
+check "idle: calls_active 0" 0 "$(val "$m" rtprelay_calls_active)"
+check "per-trunk peer state (up until OPTIONS fails)" 1 \
+	"$(val "$m" 'rtprelay_trunk_peer_up{trunk="pbx",peer="203.0.113.10:5060"}')"
+check "datapath counters by reason on the $DP tier" 0 \
+	"$(val "$m" "rtprelay_datapath_packets_total{tier=\"$DP\",reason=\"drop_ttl\"}")"
+check "other paths: 404" 404 "$(field "$(scrape /)" 'r["status"]')"
+check "POST /metrics: 405" 405 "$(field "$(scrape /metrics POST)" 'r["status"]')"
+
+# --- 2. calls ------------------------------------------------------------------
+sipp_in() {
+	local node=$1; shift
+	"$LAB" exec "$node" timeout 60 sipp -nostdin -trace_err \
+		-error_file "$work/sipp-$node.err" "$@" >>"$work/sipp-$node.out" 2>&1
+}
+SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
+sipp_in pbx -sf "$SC/uas.xml" -i $PBX -p 5060 -m 2 &
+uas_pid=$!
+sleep 0.3
+sipp_in sbc -sf "$SC/uac.xml" -i $SBC -p 5070 -m 1 -s 4930123 -d 4000 $R_SBC:5060 &
+uac_pid=$!
+sleep 1
+ports=$(ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])')
+ra=${ports% *} rb=${ports#* }
+"$LAB" exec pbx python3 "$here/udp_probe.py" echo $PBX 7000 $R_PBX "$rb" 20 1.5 >"$work/probe-b" &
+pb=$!
+sleep 0.2
+got_a=$("$LAB" exec sbc python3 "$here/udp_probe.py" send $SBC 7000 $R_SBC "$ra" 20 2)
+wait $pb
+check "media relayed both ways (20 packets back to the caller)" 20 "$got_a"
+m=$(scrape)
+check "during the call: calls_active 1" 1 "$(val "$m" rtprelay_calls_active)"
+check "during the call: trunk_calls_active sbc 1" 1 "$(val "$m" 'rtprelay_trunk_calls_active{trunk="sbc"}')"
+check "during the call: 4 flows installed" 4 "$(val "$m" "rtprelay_flows_installed{tier=\"$DP\"}")"
+wait $uac_pid; rc=$?
+check "call 1 answered and ended (sipp uac)" 0 "$rc"
+sipp_in sbc -sf "$SC/uac.xml" -i $SBC -p 5070 -m 1 -s 4930123 -d 200 $R_SBC:5060; rc=$?
+check "call 2 answered and ended" 0 "$rc"
+wait $uas_pid
+# a call cancelled by the caller while ringing
+sipp_in pbx -sf "$SC/uas_cancel.xml" -i $PBX -p 5060 -m 1 &
+uas_pid=$!
+sleep 0.3
+sipp_in sbc -sf "$SC/uac_cancel.xml" -i $SBC -p 5070 -m 1 -s 4930123 $R_SBC:5060; rc=$?
+check "call 3 cancelled by the caller" 0 "$rc"
+wait $uas_pid
+# 403: an INVITE from a source outside every trunk's networks
+"$LAB" exec relay python3 - <<'PY' >"$work/403"
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0)); s.settimeout(3)
+p = s.getsockname()[1]
+m = ("INVITE sip:4930123@198.51.100.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-mx-1\r\n"
+     "From: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:4930123@198.51.100.1>\r\nCall-ID: rr-mx-403\r\n"
+     "CSeq: 1 INVITE\r\nContact: <sip:x@127.0.0.1:%d>\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n") % (p, p)
+s.sendto(m.encode(), ("198.51.100.1", 5060))
+while True:
+    r = s.recv(4096).decode(errors="replace").split("\r\n")[0]
+    if not r.startswith("SIP/2.0 100"):
+        print(r); break
+PY
+check "INVITE from an unknown source: 403" "SIP/2.0 403 Forbidden" "$(cat "$work/403")"
+for _ in $(seq 30); do [ "$(ctl status 'r["calls"]')" = 0 ] && break; sleep 0.2; done
+settle
+
+# --- 3. after the calls --------------------------------------------------------
+m=$(scrape)
+echo "$m" >"$work/after.json"
+check "after: every line is a valid exposition line" "[]" "$(field "$m" 'r["bad"]')"
+check "calls_total counts the 3 calls placed" 3 "$(val "$m" rtprelay_calls_total)"
+check "outcome cancelled: 1" 1 "$(val "$m" 'rtprelay_call_outcomes_total{outcome="cancelled"}')"
+check "outcome answered: 2" 2 "$(val "$m" 'rtprelay_call_outcomes_total{outcome="answered"}')"
+check "outcome rejected_403: 1" 1 "$(val "$m" 'rtprelay_call_outcomes_total{outcome="rejected_403"}')"
+check "outcome failed: 0" 0 "$(val "$m" 'rtprelay_call_outcomes_total{outcome="failed"}')"
+check "calls_active back to 0" 0 "$(val "$m" rtprelay_calls_active)"
+check "flows back to 0" 0 "$(val "$m" "rtprelay_flows_installed{tier=\"$DP\"}")"
+check "forwarded packets of ended calls kept (40: 20 each way)" 40 \
+	"$(val "$m" "rtprelay_forwarded_packets_total{tier=\"$DP\"}")"
+check "forwarded bytes: 40 x (20 + 8 + 172)" 8000 \
+	"$(val "$m" "rtprelay_forwarded_bytes_total{tier=\"$DP\"}")"
+check "datapath fwd_tx + fwd_redirect counted the 40 packets" 40 \
+	"$(( $(val "$m" "rtprelay_datapath_packets_total{tier=\"$DP\",reason=\"fwd_tx\"}") + \
+	     $(val "$m" "rtprelay_datapath_packets_total{tier=\"$DP\",reason=\"fwd_redirect\"}") ))"
+check "loss histogram: both directions of the media call, no loss" "2 2" \
+	"$(val "$m" rtprelay_stream_loss_ratio_count) $(val "$m" 'rtprelay_stream_loss_ratio_bucket{le="0"}')"
+check "jitter histogram: 2 observations" 2 "$(val "$m" rtprelay_stream_jitter_ms_count)"
+
+kill "$rrd_pid"
+wait "$rrd_pid"; rc=$?
+rrd_pid=
+check "rtprelayd exits 0 on SIGTERM with metrics on" 0 "$rc"
+not_ok "no sanitizer report in the daemon's log" grep -q "Sanitizer\|runtime error" "$work/rrd.log"
+[ "$_tap_failed" -eq 0 ] || { echo "# daemon log:"; sed 's/^/#   /' "$work/rrd.log" | tail -30; }
+done_testing
