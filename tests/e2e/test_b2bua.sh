@@ -3,7 +3,8 @@
 # <P>pbx) placing calls through rtprelayd (in <P>relay, userspace datapath),
 # both directions: answered calls with media relayed both ways (latching),
 # BYE from either side, CANCEL, 486/503 relayed, re-INVITE hold/resume,
-# delayed offer, 403 for an unknown source, 400 for a malformed request with
+# delayed offer, UPDATE with/without SDP, re-INVITE without SDP, 100rel per
+# leg, 403 for an unknown source, 400 for a malformed request with
 # the daemon alive afterwards, and no port or flow left after 100+ calls.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
