@@ -241,6 +241,18 @@ check "after UPDATE: the $DP datapath's counters saw them (to callee, to caller)
 ok "UPDATEs logged as relayed" grep -q "UPDATE from leg 0 (no SDP)" "$work/rrd.log"
 ok "after UPDATE: nothing left" idle
 
+# UPDATE from the callee (hold on a new port), relayed to the caller
+uas_start pbx "$SC/uas_update_callee.xml" 1 -d 300
+uac sbc "$SC/uac_answer_update.xml" 1 &
+uac_pid=$!
+sleep 0.9
+uc=$(ctl calls '"%s %s" % (r["calls"][0]["streams"][0].get("peer_0"), r["calls"][0]["streams"][0].get("peer_1"))')
+wait $uac_pid; rc=$?
+uas_wait; rc2=$?
+check "UPDATE from the callee relayed to the caller and answered (relay's address both ways)" "0 0" "$rc $rc2"
+check "the callee's UPDATE moved both ends (SBC 7002, PBX 7004)" "$SBC:7002 $PBX:7004" "$uc"
+ok "after the callee's UPDATE: nothing left" idle
+
 # --- 7c. re-INVITE without SDP: the callee's offer in 200, the answer in ACK --
 uas_start pbx "$SC/uas.xml" 1
 uac sbc "$SC/uac_reinvite_nosdp.xml" 1 -d 4000 &
@@ -265,9 +277,10 @@ check "caller requiring 100rel: reliable 183 (RSeq, relay's address), its PRACK 
 check "the PBX's reliable 183 was PRACKed by the relay (RAck matches), call answered" 0 "$rc2"
 ok "after 100rel (both sides): nothing left" idle
 uas_start pbx "$SC/uas_100rel.xml" 1
-uac sbc "$SC/uac.xml" 1 -d 200; rc=$?
+uac sbc "$SC/uac_183_plain.xml" 1 -d 200; rc=$?
 uas_wait; rc2=$?
-check "caller without 100rel: the PBX's reliable 183 still PRACKed, call answered" "0 0" "$rc $rc2"
+check "caller without 100rel: the 183 comes unreliably (no RSeq), relay's address in its SDP" 0 "$rc"
+check "caller without 100rel: the PBX's reliable 183 still PRACKed by the relay, call answered" 0 "$rc2"
 ok "after 100rel (callee only): nothing left" idle
 
 # --- 8. unknown source: 403, no state -----------------------------------------
