@@ -607,8 +607,11 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 	case nua_i_update:
 		if (l)
 			i_update(l, nua, sip);
-		else if (nh)
-			nua_handle_destroy(nh);	/* nua answered it (no dialog) */
+		else if (nh) {
+			/* no call of ours: no dialog to relay it in */
+			nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua), TAG_END());
+			nua_handle_destroy(nh);
+		}
 		return;
 	case nua_r_update:
 		if (l)

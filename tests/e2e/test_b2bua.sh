@@ -316,6 +316,11 @@ Content-Length: 0
 r=$("$LAB" exec relay bash -c "$(declare -f inv); inv 127.0.0.1 198.51.100.1 \"\$1\"" _ "$INVITE")
 check "INVITE from a source outside the trunk's networks gets 403" "SIP/2.0 403 Forbidden" "$r"
 check "403 left no call" 0 "$(ctl status 'r["calls"]')"
+UPD=${INVITE//INVITE sip:/UPDATE sip:}
+UPD=${UPD//CSeq: 1 INVITE/CSeq: 1 UPDATE}
+UPD=${UPD//rr-test-403/rr-test-481}
+r=$("$LAB" exec sbc bash -c "$(declare -f inv); inv $SBC $R_SBC \"\$1\"" _ "$UPD")
+check "UPDATE outside any dialog gets 481" "SIP/2.0 481" "${r:0:11}"
 
 # --- 9. malformed request: 400, daemon alive ---------------------------------
 BAD='INVITE sip:4930123@198.51.100.1 SIP/2.0
