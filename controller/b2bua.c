@@ -67,6 +67,7 @@ struct rr_leg {
 	bool final;			/* a final response went/came on the INVITE */
 	bool invite_sdp;		/* our last INVITE on this leg had SDP */
 	bool ack_pending;		/* its 2xx waits for the other leg's ACK */
+	msg_t *update_req;		/* its UPDATE waiting for the other leg's answer */
 	char call_id[96];
 };
 
@@ -78,6 +79,7 @@ struct rr_call {
 	struct rr_leg leg[2];
 	struct rr_call_media media;
 	int reinvite_from;		/* leg whose re-INVITE is pending, or -1 */
+	int update_from;		/* leg whose UPDATE is pending, or -1 */
 	unsigned int peer_idx;		/* failover position in the out trunk */
 	char *b_sdp;			/* SDP sent to the callee (for failover) */
 	struct rr_config *cfg;		/* the configuration the call began under */
@@ -128,6 +130,8 @@ static void call_free(struct rr_call *c)
 
 	call_release_media(c);
 	for (int i = 0; i < 2; i++) {
+		if (c->leg[i].update_req)
+			msg_destroy(c->leg[i].update_req);
 		if (c->leg[i].nh) {
 			nua_handle_bind(c->leg[i].nh, NULL);
 			nua_handle_destroy(c->leg[i].nh);
@@ -326,6 +330,7 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	c->cfg = rr_config_get(cfg);
 	c->id = ++b->next_id;
 	c->reinvite_from = -1;
+	c->update_from = -1;
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
 	for (int i = 0; i < 2; i++) {
 		c->leg[i].hm.kind = RR_HM_LEG;
@@ -475,7 +480,7 @@ static void i_reinvite(struct rr_leg *l, const sip_t *sip)
 		nua_respond(l->nh, SIP_491_REQUEST_PENDING, TAG_END());
 		return;
 	}
-	if (c->reinvite_from >= 0) {
+	if (c->reinvite_from >= 0 || c->update_from >= 0) {
 		nua_respond(l->nh, SIP_491_REQUEST_PENDING, TAG_END());
 		return;
 	}
@@ -489,6 +494,55 @@ static void i_reinvite(struct rr_leg *l, const sip_t *sip)
 	o->invite_sdp = sdp != NULL;
 	nua_invite(o->nh, SDP_TAGS(sdp), TAG_END());
 	free(sdp);
+}
+
+/* UPDATE (RFC 3311) on an answered call: relayed to the other leg like a
+ * re-INVITE, its SDP rewritten and the flows updated in place; the other
+ * leg's answer goes back on the saved request (NUTAG_APPL_METHOD("UPDATE")
+ * keeps nua from answering it itself). */
+static void i_update(struct rr_leg *l, nua_t *nua, const sip_t *sip)
+{
+	struct rr_call *c = l->call;
+	struct rr_leg *o = &c->leg[!l->idx];
+	char *sdp;
+	int err;
+
+	if (c->state != RR_CALL_ANSWERED || !o->established || o->ending ||
+	    c->reinvite_from >= 0 || c->update_from >= 0 || l->update_req) {
+		/* early-dialog UPDATE is not relayed (see docs/rtprelayd.md) */
+		nua_respond(l->nh, SIP_491_REQUEST_PENDING, NUTAG_WITH_THIS(nua), TAG_END());
+		return;
+	}
+	sdp = sdp_across(l, sip, &err);
+	if (err) {
+		nua_respond(l->nh, SIP_488_NOT_ACCEPTABLE, NUTAG_WITH_THIS(nua), TAG_END());
+		return;
+	}
+	l->update_req = msg_ref_create(nua_current_request(nua));
+	rr_info("call %lu: UPDATE from leg %d%s", c->id, l->idx, sdp ? "" : " (no SDP)");
+	c->update_from = l->idx;
+	nua_update(o->nh, SDP_TAGS(sdp), TAG_END());
+	free(sdp);
+}
+
+static void r_update(struct rr_leg *l, int status, const sip_t *sip)
+{
+	struct rr_call *c = l->call;
+	struct rr_leg *o = &c->leg[!l->idx];
+	char *sdp = NULL;
+	int err;
+
+	if (status < 200 || c->update_from != o->idx || !o->update_req)
+		return;
+	c->update_from = -1;
+	if (status < 300)
+		sdp = sdp_across(l, sip, &err);
+	if (!o->ending && !o->terminated)
+		nua_respond(o->nh, status, stable_phrase(status), NUTAG_WITH(o->update_req),
+			    SDP_TAGS(sdp), TAG_END());
+	free(sdp);
+	msg_destroy(o->update_req);
+	o->update_req = NULL;
 }
 
 static void i_ack(struct rr_leg *l, const sip_t *sip)
@@ -549,6 +603,19 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 	case nua_i_ack:
 		if (l)
 			i_ack(l, sip);
+		return;
+	case nua_i_update:
+		if (l)
+			i_update(l, nua, sip);
+		else if (nh) {
+			/* no call of ours: no dialog to relay it in */
+			nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua), TAG_END());
+			nua_handle_destroy(nh);
+		}
+		return;
+	case nua_r_update:
+		if (l)
+			r_update(l, status, sip);
 		return;
 	case nua_i_cancel:
 		if (l) {
@@ -623,6 +690,7 @@ struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
 				     NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOANSWER(0),
 				     NUTAG_AUTOACK(0), NUTAG_AUTOALERT(0),
 				     NUTAG_ENABLEINVITE(1), NUTAG_SESSION_TIMER(0),
+				     NUTAG_APPL_METHOD("UPDATE"),
 				     NUTAG_USER_AGENT("rtprelayd"),
 				     SIPTAG_SERVER_STR("rtprelayd"),
 				     TAG_END());

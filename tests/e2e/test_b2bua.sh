@@ -3,7 +3,8 @@
 # <P>pbx) placing calls through rtprelayd (in <P>relay, userspace datapath),
 # both directions: answered calls with media relayed both ways (latching),
 # BYE from either side, CANCEL, 486/503 relayed, re-INVITE hold/resume,
-# delayed offer, 403 for an unknown source, 400 for a malformed request with
+# delayed offer, UPDATE with/without SDP, re-INVITE without SDP, 100rel per
+# leg, 403 for an unknown source, 400 for a malformed request with
 # the daemon alive afterwards, and no port or flow left after 100+ calls.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -205,6 +206,83 @@ check "delayed offer: PBX side answered" 0 "$rc2"
 check "delayed offer: both endpoints learned, flows installed" "$SBC:7000 $PBX:7000 True" "$dl"
 ok "after delayed offer: nothing left" idle
 
+# --- 7b. UPDATE with and without SDP (RFC 3311), relayed with flows updated --
+# media_probe A_NODE A_PORT B_NODE B_PORT: 20 datagrams each way through the
+# call's relay ports; sets got_a got_b
+media_probe() {
+	local a=$1 pa=$2 b=$3 pb=$4 ra rb ip_a ip_b rel_a rel_b p
+	ports=$(ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])')
+	ra=${ports% *} rb=${ports#* }
+	if [ "$a" = sbc ]; then ip_a=$SBC ip_b=$PBX rel_a=$R_SBC rel_b=$R_PBX
+	else ip_a=$PBX ip_b=$SBC rel_a=$R_PBX rel_b=$R_SBC; fi
+	"$LAB" exec "$b" python3 "$here/udp_probe.py" echo $ip_b "$pb" $rel_b "$rb" 20 1.5 >"$work/probe-b" &
+	p=$!
+	sleep 0.2
+	got_a=$("$LAB" exec "$a" python3 "$here/udp_probe.py" send $ip_a "$pa" $rel_a "$ra" 20 2)
+	wait $p
+	got_b=$(cat "$work/probe-b")
+}
+pkts() { ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["to_callee"]["packets"], r["calls"][0]["streams"][0]["to_caller"]["packets"])'; }
+uas_start pbx "$SC/uas_update.xml" 1
+uac sbc "$SC/uac_update.xml" 1 -d 4000 &
+uac_pid=$!
+sleep 1.2
+up=$(ctl calls '"%s %s" % (r["calls"][0]["streams"][0].get("peer_0"), r["calls"][0]["streams"][0].get("peer_1"))')
+media_probe sbc 7002 pbx 7006
+up_pk=$(pkts)
+wait $uac_pid; rc=$?
+uas_wait; rc2=$?
+check "UPDATE with SDP and UPDATE without SDP answered end to end (SBC: relay's address in the answer)" 0 "$rc"
+check "both UPDATEs reached the PBX (relay's address in the offer, none in the SDP-less one)" 0 "$rc2"
+check "UPDATE moved both ends (SBC 7002, PBX 7006): flows updated in place" "$SBC:7002 $PBX:7006" "$up"
+check "after UPDATE: 20 packets SBC:7002 -> PBX:7006 through the relay" 20 "$got_b"
+check "after UPDATE: 20 packets PBX:7006 -> SBC:7002 through the relay" 20 "$got_a"
+check "after UPDATE: the $DP datapath's counters saw them (to callee, to caller)" "20 20" "$up_pk"
+ok "UPDATEs logged as relayed" grep -q "UPDATE from leg 0 (no SDP)" "$work/rrd.log"
+ok "after UPDATE: nothing left" idle
+
+# UPDATE from the callee (hold on a new port), relayed to the caller
+uas_start pbx "$SC/uas_update_callee.xml" 1 -d 300
+uac sbc "$SC/uac_answer_update.xml" 1 &
+uac_pid=$!
+sleep 0.9
+uc=$(ctl calls '"%s %s" % (r["calls"][0]["streams"][0].get("peer_0"), r["calls"][0]["streams"][0].get("peer_1"))')
+wait $uac_pid; rc=$?
+uas_wait; rc2=$?
+check "UPDATE from the callee relayed to the caller and answered (relay's address both ways)" "0 0" "$rc $rc2"
+check "the callee's UPDATE moved both ends (SBC 7002, PBX 7004)" "$SBC:7002 $PBX:7004" "$uc"
+ok "after the callee's UPDATE: nothing left" idle
+
+# --- 7c. re-INVITE without SDP: the callee's offer in 200, the answer in ACK --
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$SC/uac_reinvite_nosdp.xml" 1 -d 4000 &
+uac_pid=$!
+sleep 1.2
+rn=$(ctl calls '"%s %s" % (r["calls"][0]["streams"][0].get("peer_0"), r["calls"][0]["streams"][0].get("peer_1"))')
+media_probe sbc 7002 pbx 7000
+rn_pk=$(pkts)
+wait $uac_pid; rc=$?
+uas_wait; rc2=$?
+check "re-INVITE without SDP: offer in the 200 (relay's address), answer in the ACK" "0 0" "$rc $rc2"
+check "re-INVITE without SDP: the ACK's answer moved the SBC to 7002" "$SBC:7002 $PBX:7000" "$rn"
+check "after the SDP-less re-INVITE: media both ways (20 20)" "20 20" "$got_a $got_b"
+check "after the SDP-less re-INVITE: datapath counters (to callee, to caller)" "20 20" "$rn_pk"
+ok "after the SDP-less re-INVITE: nothing left" idle
+
+# --- 7d. 100rel: a reliable 183 from the PBX, terminated per leg ------------
+uas_start pbx "$SC/uas_100rel.xml" 1
+uac sbc "$SC/uac_100rel.xml" 1 -d 200; rc=$?
+uas_wait; rc2=$?
+check "caller requiring 100rel: reliable 183 (RSeq, relay's address), its PRACK answered" 0 "$rc"
+check "the PBX's reliable 183 was PRACKed by the relay (RAck matches), call answered" 0 "$rc2"
+ok "after 100rel (both sides): nothing left" idle
+uas_start pbx "$SC/uas_100rel.xml" 1
+uac sbc "$SC/uac_183_plain.xml" 1 -d 200; rc=$?
+uas_wait; rc2=$?
+check "caller without 100rel: the 183 comes unreliably (no RSeq), relay's address in its SDP" 0 "$rc"
+check "caller without 100rel: the PBX's reliable 183 still PRACKed by the relay, call answered" 0 "$rc2"
+ok "after 100rel (callee only): nothing left" idle
+
 # --- 8. unknown source: 403, no state -----------------------------------------
 inv() { # INVITE from SRC_IP to DST as raw bytes; prints the status line
 	python3 - "$@" <<'PY'
@@ -238,6 +316,11 @@ Content-Length: 0
 r=$("$LAB" exec relay bash -c "$(declare -f inv); inv 127.0.0.1 198.51.100.1 \"\$1\"" _ "$INVITE")
 check "INVITE from a source outside the trunk's networks gets 403" "SIP/2.0 403 Forbidden" "$r"
 check "403 left no call" 0 "$(ctl status 'r["calls"]')"
+UPD=${INVITE//INVITE sip:/UPDATE sip:}
+UPD=${UPD//CSeq: 1 INVITE/CSeq: 1 UPDATE}
+UPD=${UPD//rr-test-403/rr-test-481}
+r=$("$LAB" exec sbc bash -c "$(declare -f inv); inv $SBC $R_SBC \"\$1\"" _ "$UPD")
+check "UPDATE outside any dialog gets 481" "SIP/2.0 481" "${r:0:11}"
 
 # --- 9. malformed request: 400, daemon alive ---------------------------------
 BAD='INVITE sip:4930123@198.51.100.1 SIP/2.0
