@@ -19,6 +19,19 @@ json_object *ctl_ask(const char *sock, const char *cmd, char *err, size_t errlen
 
 void ctl_print_json(json_object *o);
 
+/* Member k of o as a string ("" when absent) or a number (0). */
+const char *ctl_jstr(json_object *o, const char *k);
+long long ctl_jnum(json_object *o, const char *k);
+
+/* A call's media, summed over its streams (docs/control.md "A call"). */
+struct ctl_call_media {
+	long long to_callee, to_caller;	/* packets */
+	long long lost;			/* both directions */
+	long long jitter;		/* the larger, RTP timestamp units */
+};
+
+void ctl_call_media(json_object *call, struct ctl_call_media *m);
+
 /* status: data path (pinned maps, XDP devices, kmod) and daemon health. */
 int ctl_status(const char *pin_dir, const char *sock, bool json);
 

@@ -115,16 +115,36 @@ static json_object *simple(const char *sock, const char *cmd)
 	return reply;
 }
 
-static const char *str(json_object *o, const char *k)
+const char *ctl_jstr(json_object *o, const char *k)
 {
 	const char *s = json_object_get_string(json_object_object_get(o, k));
 
 	return s ? s : "";
 }
 
-static long long num(json_object *o, const char *k)
+long long ctl_jnum(json_object *o, const char *k)
 {
 	return json_object_get_int64(json_object_object_get(o, k));
+}
+
+void ctl_call_media(json_object *call, struct ctl_call_media *m)
+{
+	json_object *streams = json_object_object_get(call, "streams");
+
+	memset(m, 0, sizeof(*m));
+	for (size_t s = 0; s < json_object_array_length(streams); s++) {
+		json_object *st = json_object_array_get_idx(streams, s);
+		json_object *a = json_object_object_get(st, "to_callee");
+		json_object *b = json_object_object_get(st, "to_caller");
+
+		m->to_callee += ctl_jnum(a, "packets");
+		m->to_caller += ctl_jnum(b, "packets");
+		m->lost += ctl_jnum(a, "lost") + ctl_jnum(b, "lost");
+		if (ctl_jnum(a, "jitter") > m->jitter)
+			m->jitter = ctl_jnum(a, "jitter");
+		if (ctl_jnum(b, "jitter") > m->jitter)
+			m->jitter = ctl_jnum(b, "jitter");
+	}
 }
 
 static void print_json(json_object *o)
@@ -152,31 +172,18 @@ int ctl_calls(const char *sock, bool json)
 	for (i = 0; i < n; i++) {
 		json_object *c = json_object_array_get_idx(calls, i);
 		json_object *legs = json_object_object_get(c, "legs");
-		json_object *streams = json_object_object_get(c, "streams");
-		long long fwd = 0, back = 0, lost = 0, jit = 0;
+		struct ctl_call_media m;
 		char trunks[64];
-		size_t s;
 
-		for (s = 0; s < json_object_array_length(streams); s++) {
-			json_object *st = json_object_array_get_idx(streams, s);
-			json_object *a = json_object_object_get(st, "to_callee");
-			json_object *b = json_object_object_get(st, "to_caller");
-
-			fwd += num(a, "packets");
-			back += num(b, "packets");
-			lost += num(a, "lost") + num(b, "lost");
-			if (num(a, "jitter") > jit)
-				jit = num(a, "jitter");
-			if (num(b, "jitter") > jit)
-				jit = num(b, "jitter");
-		}
+		ctl_call_media(c, &m);
 		snprintf(trunks, sizeof(trunks), "%s>%s",
-			 str(json_object_array_get_idx(legs, 0), "trunk"),
-			 str(json_object_array_get_idx(legs, 1), "trunk"));
+			 ctl_jstr(json_object_array_get_idx(legs, 0), "trunk"),
+			 ctl_jstr(json_object_array_get_idx(legs, 1), "trunk"));
 		printf("%6lld %-9s %-16.16s %-16.16s %-7.7s %-7.1f %8lld %8lld %6lld %6lld\n",
-		       num(c, "id"), str(c, "state"), str(c, "from"), str(c, "to"),
-		       trunks, json_object_get_double(json_object_object_get(c, "duration")),
-		       fwd, back, lost, jit);
+		       ctl_jnum(c, "id"), ctl_jstr(c, "state"), ctl_jstr(c, "from"),
+		       ctl_jstr(c, "to"), trunks,
+		       json_object_get_double(json_object_object_get(c, "duration")),
+		       m.to_callee, m.to_caller, m.lost, m.jitter);
 	}
 	printf("%zu call%s\n", n, n == 1 ? "" : "s");
 	json_object_put(reply);

@@ -31,17 +31,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static long long num(json_object *o, const char *k)
-{
-	return json_object_get_int64(json_object_object_get(o, k));
-}
-
-static const char *str(json_object *o, const char *k)
-{
-	const char *s = json_object_get_string(json_object_object_get(o, k));
-
-	return s ? s : "";
-}
 
 static const struct sample *find_prev(const struct top *t, long long id)
 {
@@ -59,42 +48,30 @@ static json_object *rows(struct top *t, json_object *calls, double dt)
 	t->n_cur = 0;
 	for (size_t i = 0; i < json_object_array_length(calls); i++) {
 		json_object *c = json_object_array_get_idx(calls, i);
-		json_object *streams = json_object_object_get(c, "streams"), *r;
-		long long fwd = 0, back = 0, lost = 0, jit = 0;
 		const struct sample *p;
+		struct ctl_call_media m;
+		json_object *r;
 
-		for (size_t s = 0; s < json_object_array_length(streams); s++) {
-			json_object *st = json_object_array_get_idx(streams, s);
-			json_object *a = json_object_object_get(st, "to_callee");
-			json_object *b = json_object_object_get(st, "to_caller");
-
-			fwd += num(a, "packets");
-			back += num(b, "packets");
-			lost += num(a, "lost") + num(b, "lost");
-			if (num(a, "jitter") > jit)
-				jit = num(a, "jitter");
-			if (num(b, "jitter") > jit)
-				jit = num(b, "jitter");
-		}
-		p = dt > 0 ? find_prev(t, num(c, "id")) : NULL;
+		ctl_call_media(c, &m);
+		p = dt > 0 ? find_prev(t, ctl_jnum(c, "id")) : NULL;
 		r = json_object_new_object();
-		json_object_object_add(r, "id", json_object_new_int64(num(c, "id")));
-		json_object_object_add(r, "state", json_object_new_string(str(c, "state")));
-		json_object_object_add(r, "from", json_object_new_string(str(c, "from")));
-		json_object_object_add(r, "to", json_object_new_string(str(c, "to")));
+		json_object_object_add(r, "id", json_object_new_int64(ctl_jnum(c, "id")));
+		json_object_object_add(r, "state", json_object_new_string(ctl_jstr(c, "state")));
+		json_object_object_add(r, "from", json_object_new_string(ctl_jstr(c, "from")));
+		json_object_object_add(r, "to", json_object_new_string(ctl_jstr(c, "to")));
 		json_object_object_add(r, "duration", json_object_new_double(
 			json_object_get_double(json_object_object_get(c, "duration"))));
-		json_object_object_add(r, "packets_to_callee", json_object_new_int64(fwd));
-		json_object_object_add(r, "packets_to_caller", json_object_new_int64(back));
+		json_object_object_add(r, "packets_to_callee", json_object_new_int64(m.to_callee));
+		json_object_object_add(r, "packets_to_caller", json_object_new_int64(m.to_caller));
 		json_object_object_add(r, "pps_to_callee", p ? json_object_new_double(
-			(double)(fwd - p->to_callee) / dt) : NULL);
+			(double)(m.to_callee - p->to_callee) / dt) : NULL);
 		json_object_object_add(r, "pps_to_caller", p ? json_object_new_double(
-			(double)(back - p->to_caller) / dt) : NULL);
-		json_object_object_add(r, "lost", json_object_new_int64(lost));
-		json_object_object_add(r, "jitter", json_object_new_int64(jit));
+			(double)(m.to_caller - p->to_caller) / dt) : NULL);
+		json_object_object_add(r, "lost", json_object_new_int64(m.lost));
+		json_object_object_add(r, "jitter", json_object_new_int64(m.jitter));
 		json_object_array_add(arr, r);
 		if (t->n_cur < MAX_SEEN)
-			t->cur[t->n_cur++] = (struct sample){ num(c, "id"), fwd, back };
+			t->cur[t->n_cur++] = (struct sample){ ctl_jnum(c, "id"), m.to_callee, m.to_caller };
 	}
 	memcpy(t->prev, t->cur, t->n_cur * sizeof(t->cur[0]));
 	t->n_prev = t->n_cur;
@@ -120,19 +97,19 @@ static void print_screen(json_object *st, json_object *arr, bool tty)
 	if (tty)
 		fputs("\033[H\033[2J", stdout);
 	printf("rtprelayd %s  datapath %s  calls %s  flows %s  answered %s  failed %s\n",
-	       ts, str(st, "datapath"), str(st, "calls"), str(st, "flows"),
-	       str(st, "calls_answered"), str(st, "calls_failed"));
+	       ts, ctl_jstr(st, "datapath"), ctl_jstr(st, "calls"), ctl_jstr(st, "flows"),
+	       ctl_jstr(st, "calls_answered"), ctl_jstr(st, "calls_failed"));
 	printf("%6s %-9s %-16s %-16s %7s %8s %8s %6s %6s\n", "id", "state", "from", "to",
 	       "dur s", "pps >", "pps <", "lost", "jit ts");
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *r = json_object_array_get_idx(arr, i);
 
-		printf("%6lld %-9s %-16.16s %-16.16s %7.1f", num(r, "id"), str(r, "state"),
-		       str(r, "from"), str(r, "to"),
+		printf("%6lld %-9s %-16.16s %-16.16s %7.1f", ctl_jnum(r, "id"), ctl_jstr(r, "state"),
+		       ctl_jstr(r, "from"), ctl_jstr(r, "to"),
 		       json_object_get_double(json_object_object_get(r, "duration")));
 		print_rate(r, "pps_to_callee");
 		print_rate(r, "pps_to_caller");
-		printf(" %6lld %6lld\n", num(r, "lost"), num(r, "jitter"));
+		printf(" %6lld %6lld\n", ctl_jnum(r, "lost"), ctl_jnum(r, "jitter"));
 	}
 	if (!tty)
 		putchar('\n');
@@ -171,7 +148,7 @@ int ctl_top(const char *sock, unsigned long count, unsigned long interval_ms, bo
 		if (json) {
 			json_object *o = json_object_new_object();
 
-			json_object_object_add(o, "datapath", json_object_new_string(str(st, "datapath")));
+			json_object_object_add(o, "datapath", json_object_new_string(ctl_jstr(st, "datapath")));
 			json_object_object_add(o, "calls", arr);
 			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 			fflush(stdout);
