@@ -10,31 +10,11 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib.sh"
-need_root
-command -v sipp >/dev/null || bail "sipp missing (Debian sip-tester): make deps"
 export RR_NS_PREFIX=${RR_NS_PREFIX:-rre2e$$-}
-LAB="$top/tests/lab/lab.sh"
-# the ASan/UBSan build when there is one (make check builds it)
-RRD=${RR_RTPRELAYD:-$top/${BUILD:-build}/tests/rtprelayd-asan}
-[ -x "$RRD" ] || RRD="$top/${BUILD:-build}/rtprelayd"
-[ -x "$RRD" ] || bail "$RRD missing: run make"
-echo "# daemon under test: $RRD"
 # RR_DP=xdp: the same calls with the XDP tier carrying the media
 DP=${RR_DP:-user}
-PIN=/sys/fs/bpf/rr-b2bua-$$
-export RTPRELAY_BPF_OBJ=${RTPRELAY_BPF_OBJ:-$top/${BUILD:-build}/rtprelay.bpf.o}
-work=$(mktemp -d /tmp/rr-b2bua.XXXXXX)
-SOCK=$work/ctl.sock
-SC=$here/sipp
-rrd_pid=
-
-cleanup() {
-	[ -n "$rrd_pid" ] && kill "$rrd_pid" 2>/dev/null && wait "$rrd_pid" 2>/dev/null
-	"$LAB" down >/dev/null 2>&1
-	rm -rf "$PIN"
-	[ -n "${RR_KEEP:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
+RRD_ENV_NAME=b2bua
+. "$here/rrd_env.sh"
 
 "$LAB" up >/dev/null || bail "lab up failed"
 sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" \

@@ -9,26 +9,11 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib.sh"
-need_root
-command -v sipp >/dev/null || bail "sipp missing (Debian sip-tester): make deps"
 export RR_NS_PREFIX=${RR_NS_PREFIX:-rrst$$-}
-LAB="$top/tests/lab/lab.sh"
 CTL=${RR_RTPRELAYCTL:-$top/${BUILD:-build}/rtprelayctl}
-RRD="$top/${BUILD:-build}/rtprelayd"
-[ -x "$CTL" ] && [ -x "$RRD" ] || bail "build/rtprelayctl or build/rtprelayd missing: run make"
-export RTPRELAY_BPF_OBJ=${RTPRELAY_BPF_OBJ:-$top/${BUILD:-build}/rtprelay.bpf.o}
-PIN=/sys/fs/bpf/rr-ctlst-$$
-work=$(mktemp -d /tmp/rr-ctlst.XXXXXX)
-SOCK=$work/ctl.sock
-rrd_pid=
-
-cleanup() {
-	[ -n "$rrd_pid" ] && kill "$rrd_pid" 2>/dev/null && wait "$rrd_pid" 2>/dev/null
-	"$LAB" down >/dev/null 2>&1
-	rm -rf "$PIN"
-	[ -n "${RR_KEEP:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
+[ -x "$CTL" ] || bail "$CTL missing: run make"
+RRD_ENV_NAME=ctlst
+. "$here/rrd_env.sh"
 "$LAB" up >/dev/null || bail "lab up failed"
 
 rctl() { "$LAB" exec relay "$CTL" --pin-dir "$PIN" --socket "$SOCK" "$@"; }

@@ -10,31 +10,12 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib.sh"
-need_root
-command -v sipp >/dev/null || bail "sipp missing (Debian sip-tester): make deps"
 export RR_NS_PREFIX=${RR_NS_PREFIX:-rrmx$$-}
-LAB="$top/tests/lab/lab.sh"
-RRD=${RR_RTPRELAYD:-$top/${BUILD:-build}/tests/rtprelayd-asan}
-[ -x "$RRD" ] || RRD="$top/${BUILD:-build}/rtprelayd"
-[ -x "$RRD" ] || bail "$RRD missing: run make"
-echo "# daemon under test: $RRD"
 # RR_DP=xdp: the XDP tier carries the media (test_metrics_xdp.sh)
 DP=${RR_DP:-user}
-PIN=/sys/fs/bpf/rr-metrics-$$
-export RTPRELAY_BPF_OBJ=${RTPRELAY_BPF_OBJ:-$top/${BUILD:-build}/rtprelay.bpf.o}
-work=$(mktemp -d /tmp/rr-metrics.XXXXXX)
-SOCK=$work/ctl.sock
-SC=$here/sipp
 URL=http://127.0.0.1:9120
-rrd_pid=
-
-cleanup() {
-	[ -n "$rrd_pid" ] && kill "$rrd_pid" 2>/dev/null && wait "$rrd_pid" 2>/dev/null
-	"$LAB" down >/dev/null 2>&1
-	rm -rf "$PIN"
-	[ -n "${RR_KEEP:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
+RRD_ENV_NAME=metrics
+. "$here/rrd_env.sh"
 
 # --- configuration -------------------------------------------------------------
 sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" \

@@ -1,0 +1,26 @@
+# Sourced by the rtprelayd end-to-end suites (after tests/lib.sh, with
+# `here` and `top` set, and RRD_ENV_NAME naming the suite): the lab, the
+# daemon under test (the ASan/UBSan build when there is one: make check
+# builds it), a work dir, pin dir and control socket of the suite's own, and
+# one cleanup that stops the daemon and tears all of it down.
+need_root
+command -v sipp >/dev/null || bail "sipp missing (Debian sip-tester): make deps"
+LAB="$top/tests/lab/lab.sh"
+RRD=${RR_RTPRELAYD:-$top/${BUILD:-build}/tests/rtprelayd-asan}
+[ -x "$RRD" ] || RRD="$top/${BUILD:-build}/rtprelayd"
+[ -x "$RRD" ] || bail "$RRD missing: run make"
+echo "# daemon under test: $RRD"
+export RTPRELAY_BPF_OBJ=${RTPRELAY_BPF_OBJ:-$top/${BUILD:-build}/rtprelay.bpf.o}
+PIN=/sys/fs/bpf/rr-$RRD_ENV_NAME-$$
+work=$(mktemp -d "/tmp/rr-$RRD_ENV_NAME.XXXXXX")
+SOCK=$work/ctl.sock
+SC=$here/sipp
+rrd_pid=
+
+cleanup() {
+	[ -n "$rrd_pid" ] && kill "$rrd_pid" 2>/dev/null && wait "$rrd_pid" 2>/dev/null
+	"$LAB" down >/dev/null 2>&1
+	rm -rf "$PIN"
+	[ -n "${RR_KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
