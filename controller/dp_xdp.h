@@ -63,6 +63,10 @@ int rr_xdp_detach(const char *pin_dir, const char *ifname, char *info,
  * -ENOSPC when all are taken. dp must be open on rr_dp_xdp_ops. */
 int rr_xdp_alloc_id(struct rr_dp *dp, __u32 *id);
 
+/* "native", "generic", "offload", "multi" or "none" for an XDP_ATTACHED_*
+ * mode (bpf_xdp_query). */
+const char *rr_xdp_mode_name(__u8 mode);
+
 /* Number of ids (max_entries of rr_flow_stats) of an open dp. */
 __u32 rr_xdp_max_flows(struct rr_dp *dp);
 

@@ -238,7 +238,7 @@ static int query_xdp(int ifindex, struct xdp_current *cur)
 	return 0;
 }
 
-static const char *mode_name(__u8 mode)
+const char *rr_xdp_mode_name(__u8 mode)
 {
 	switch (mode) {
 	case XDP_ATTACHED_DRV: return "native";
@@ -339,7 +339,7 @@ int rr_xdp_attach(const struct rr_xdp_attach_opts *o, char *info,
 	}
 	if (cur.id && cur.mode != (o->generic ? XDP_ATTACHED_SKB : XDP_ATTACHED_DRV)) {
 		say(err, errlen, "%s runs rtprelay in %s mode; detach it before switching to %s",
-		    o->ifname, mode_name(cur.mode), o->generic ? "generic" : "native");
+		    o->ifname, rr_xdp_mode_name(cur.mode), o->generic ? "generic" : "native");
 		return -EBUSY;
 	}
 
@@ -518,7 +518,7 @@ int rr_xdp_detach(const char *pin_dir, const char *ifname, char *info,
 			goto out;
 		}
 		say(info, infolen, "detached %s (id %u, %s mode) from %s", RTPRELAY_PROG_XDP,
-		    cur.id, mode_name(cur.mode), ifname);
+		    cur.id, rr_xdp_mode_name(cur.mode), ifname);
 	}
 	off = strlen(info);
 	if (in_ports) {

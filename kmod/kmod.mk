@@ -22,8 +22,8 @@ $(KMOD_NL_OBJS): $(BUILD)/obj/%.o: controller/%.c $(KMOD_NL_HDRS) | $(BUILD)/obj
 # VM test tools: rrnl (netlink CLI) and udptool (static: no libs to copy).
 $(BUILD)/tests/rrnl: tests/kmod/rrnl.c tests/kmod/cli_common.h $(BUILD)/obj/rr_genl.o $(KMOD_NL_HDRS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(BUILD)/obj/rr_genl.o -o $@ $(MNL_LIBS)
-$(BUILD)/tests/udptool: tests/kmod/udptool.c | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) $(CFLAGS) -static $< -o $@
+$(BUILD)/tests/udptool: tests/kmod/udptool.c lib/rtp_header.c include/rtprelay/rtp.h | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) -static $(filter %.c,$^) -o $@
 ALL_TARGETS += $(KMOD_NL_OBJS) $(BUILD)/tests/rrnl $(BUILD)/tests/udptool
 
 # The module in a VM (qemu TCG, Debian cloud kernel): tests/kmod/.

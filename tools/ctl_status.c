@@ -16,6 +16,7 @@
 #include <linux/if_link.h>
 #include <rtprelay/bpf_maps.h>
 #include "ctl.h"
+#include "dp_xdp.h"
 
 #define KMOD_SYSFS	"/sys/module/rtprelay"
 
@@ -23,17 +24,6 @@ static const char *const map_names[] = {
 	RTPRELAY_MAP_FLOWS, RTPRELAY_MAP_FLOW_STATS, RTPRELAY_MAP_GLOBAL,
 	RTPRELAY_MAP_TX_PORTS, RTPRELAY_MAP_NH_CACHE,
 };
-
-static const char *mode_name(__u8 mode)
-{
-	switch (mode) {
-	case XDP_ATTACHED_DRV: return "native";
-	case XDP_ATTACHED_SKB: return "generic";
-	case XDP_ATTACHED_HW: return "offload";
-	case XDP_ATTACHED_MULTI: return "multi";
-	default: return "none";
-	}
-}
 
 static const char *map_type_name(__u32 type)
 {
@@ -149,7 +139,7 @@ static json_object *devices_json(int tx_fd)
 		d = json_object_new_object();
 		json_object_object_add(d, "ifname", json_object_new_string(p->if_name));
 		json_object_object_add(d, "ifindex", json_object_new_int64(p->if_index));
-		json_object_object_add(d, "mode", json_object_new_string(mode_name(q.attach_mode)));
+		json_object_object_add(d, "mode", json_object_new_string(rr_xdp_mode_name(q.attach_mode)));
 		json_object_object_add(d, "prog_id", q.prog_id ? json_object_new_int64(q.prog_id) : NULL);
 		json_object_object_add(d, "prog_name", q.prog_id ? prog_name(q.prog_id) : NULL);
 		json_object_object_add(d, "tx_port", json_object_new_boolean(tx));

@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <rtprelay/rtp.h>
 
 static void die(const char *what)
 {
@@ -110,18 +111,8 @@ static int do_send(int argc, char **argv)
 	for (i = 0; i < count; i++) {
 		unsigned int seq = 1000 + i, ts = 160 * i;
 
-		pkt[0] = 0x80;
-		pkt[1] = 0;		/* PT 0, PCMU, 8000 Hz */
-		pkt[2] = seq >> 8;
-		pkt[3] = seq;
-		pkt[4] = ts >> 24;
-		pkt[5] = ts >> 16;
-		pkt[6] = ts >> 8;
-		pkt[7] = ts;
-		pkt[8] = ssrc >> 24;
-		pkt[9] = ssrc >> 16;
-		pkt[10] = ssrc >> 8;
-		pkt[11] = ssrc;
+		/* PT 0, PCMU, 8000 Hz */
+		rtp_write_header(pkt, 0, false, (uint16_t)seq, ts, ssrc);
 		if (sendto(fd, pkt, size, 0, (struct sockaddr *)&dst, dlen) != size)
 			die("sendto");
 		if (pps)
