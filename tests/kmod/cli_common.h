@@ -121,6 +121,27 @@ static inline __u32 parse_flags(const char *s)
 	return f;
 }
 
+/* One NAME=VALUE option of a flow (id, expect, reverse, flags, dscp,
+ * clock) into f; -1 for an unknown name. */
+static inline int flow_opt(const char *name, const char *v, struct rtprelay_flow *f)
+{
+	if (!strcmp(name, "id"))
+		f->id = num("id", v);
+	else if (!strcmp(name, "expect"))
+		ep_arg("expect", v, &f->expect);
+	else if (!strcmp(name, "reverse"))
+		ep_arg("reverse", v, &f->reverse.local);
+	else if (!strcmp(name, "flags"))
+		f->flags = parse_flags(v);
+	else if (!strcmp(name, "dscp"))
+		f->dscp = num("dscp", v);
+	else if (!strcmp(name, "clock"))
+		f->clock_rate = num("clock", v);
+	else
+		return -1;
+	return 0;
+}
+
 static inline int print_flow(const struct rtprelay_flow_key *key,
 		      const struct rtprelay_flow *f,
 		      const struct rtprelay_flow_stats *s, void *arg)

@@ -97,19 +97,7 @@ static int cmd_add(int argc, char **argv)
 		if (!v)
 			return 2;
 		*v++ = '\0';
-		if (!strcmp(argv[i], "id"))
-			f.id = num("id", v);
-		else if (!strcmp(argv[i], "expect"))
-			ep_arg("expect", v, &f.expect);
-		else if (!strcmp(argv[i], "reverse"))
-			ep_arg("reverse", v, &f.reverse.local);
-		else if (!strcmp(argv[i], "flags"))
-			f.flags = parse_flags(v);
-		else if (!strcmp(argv[i], "dscp"))
-			f.dscp = num("dscp", v);
-		else if (!strcmp(argv[i], "clock"))
-			f.clock_rate = num("clock", v);
-		else
+		if (flow_opt(argv[i], v, &f))
 			return 2;
 	}
 	/* Zero the id's counters first (the datapath.h contract). */
