@@ -292,6 +292,7 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	su_addrinfo_t *ai = msg ? msg_addrinfo(msg) : NULL;
 	char src[INET6_ADDRSTRLEN] = "?", nb[64];
 	const char *number;
+	struct rr_route_result *route;
 	int in, out, err, fam1;
 	struct rr_call *c;
 	char *sdp;
@@ -310,7 +311,14 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 		return;
 	}
 	number = sip->sip_request->rq_url->url_user;
-	out = rr_route_call(cfg, (unsigned int)in, number);
+	route = malloc(sizeof(*route));
+	out = route ? rr_route_decide(cfg, (unsigned int)in,
+				      sip->sip_from ? sip->sip_from->a_url->url_user : NULL,
+				      number, route) : -ENOMEM;
+	/* one branch for now: forking to every target comes with twin ring */
+	if (!out)
+		out = (int)route->target[0].trunk;
+	free(route);
 	if (out < 0) {
 		rr_warn("INVITE from %s (trunk %s) to %s: no route: 404", src,
 			cfg->trunks[in].name, rr_log_number(number, nb, sizeof(nb)));

@@ -512,9 +512,50 @@ static int parse_trunks(struct ctx *c, struct rr_config *cfg, yaml_node_t *s)
 	return 0;
 }
 
+/* One trunk name of a route's "trunk:" (a name or a list of names). */
+static int route_add_trunk(struct ctx *c, struct rr_config *cfg, struct rr_route *r,
+			   yaml_node_t *v)
+{
+	char name[64];
+	unsigned int *t;
+	int idx;
+
+	if (get_str(c, v, "trunk", name, sizeof(name)))
+		return -EINVAL;
+	idx = rr_config_trunk_find(cfg, name);
+	if (idx < 0) {
+		fail(c, v, "route: unknown trunk '%s'", name);
+		return -EINVAL;
+	}
+	if (r->from[0]) {
+		int from = rr_config_trunk_find(cfg, r->from);
+
+		if (cfg->trunks[from].side == cfg->trunks[idx].side) {
+			fail(c, v, "route: trunk '%s' is on the same side as '%s' (calls cross the relay)",
+			     name, r->from);
+			return -EINVAL;
+		}
+	}
+	if (r->n_trunks && cfg->trunks[r->trunk[0]].side != cfg->trunks[idx].side) {
+		fail(c, v, "route: trunks '%s' and '%s' are on different sides",
+		     cfg->trunks[r->trunk[0]].name, name);
+		return -EINVAL;
+	}
+	if (r->n_trunks >= 100) {
+		fail(c, v, "route: more than 100 trunks rung in parallel");
+		return -EINVAL;
+	}
+	t = realloc(r->trunk, (r->n_trunks + 1) * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	r->trunk = t;
+	r->trunk[r->n_trunks++] = (unsigned int)idx;
+	return 0;
+}
+
 static int parse_routes(struct ctx *c, struct rr_config *cfg, yaml_node_t *s)
 {
-	yaml_node_item_t *it;
+	yaml_node_item_t *it, *ti;
 	yaml_node_t *k, *v;
 	const char *key;
 
@@ -523,9 +564,7 @@ static int parse_routes(struct ctx *c, struct rr_config *cfg, yaml_node_t *s)
 	for (it = s->data.sequence.items.start; it < s->data.sequence.items.top; it++) {
 		struct rr_route *r = realloc(cfg->routes, (cfg->n_routes + 1) * sizeof(*r));
 		yaml_node_t *m = node(c, *it);
-		char trunk[64] = "";
-		yaml_node_t *trunk_node = m;
-		int idx;
+		yaml_node_t *trunk_node = NULL;
 
 		if (!r)
 			return -ENOMEM;
@@ -551,32 +590,28 @@ static int parse_routes(struct ctx *c, struct rr_config *cfg, yaml_node_t *s)
 					return -EINVAL;
 				}
 			} else if (!strcmp(key, "trunk")) {
-				if (get_str(c, v, "trunk", trunk, sizeof(trunk)))
-					return -EINVAL;
-				trunk_node = v;
+				trunk_node = v;	/* after "from", whatever the order */
 			} else {
 				unknown_key(c, k, "route");
 				return -EINVAL;
 			}
 		}
-		idx = rr_config_trunk_find(cfg, trunk);
-		if (!trunk[0]) {
+		if (!trunk_node) {
 			fail(c, m, "route: 'trunk' is required");
 			return -EINVAL;
 		}
-		if (idx < 0) {
-			fail(c, trunk_node, "route: unknown trunk '%s'", trunk);
-			return -EINVAL;
-		}
-		r->trunk = (unsigned int)idx;
-		if (r->from[0]) {
-			int from = rr_config_trunk_find(cfg, r->from);
-
-			if (cfg->trunks[from].side == cfg->trunks[idx].side) {
-				fail(c, trunk_node, "route: trunk '%s' is on the same side as '%s' (calls cross the relay)",
-				     trunk, r->from);
+		if (trunk_node->type != YAML_SEQUENCE_NODE) {
+			if (route_add_trunk(c, cfg, r, trunk_node))
 				return -EINVAL;
-			}
+			continue;
+		}
+		for (ti = trunk_node->data.sequence.items.start;
+		     ti < trunk_node->data.sequence.items.top; ti++)
+			if (route_add_trunk(c, cfg, r, node(c, *ti)))
+				return -EINVAL;
+		if (!r->n_trunks) {
+			fail(c, trunk_node, "route: 'trunk' is an empty list");
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -983,6 +1018,8 @@ void rr_config_free(struct rr_config *cfg)
 		free(cfg->trunks[i].response_map);
 	}
 	free(cfg->trunks);
+	for (i = 0; i < cfg->n_routes; i++)
+		free(cfg->routes[i].trunk);
 	free(cfg->routes);
 	for (i = 0; i < cfg->datapath.n_interfaces; i++)
 		free(cfg->datapath.interfaces[i]);

@@ -68,7 +68,8 @@ struct rr_trunk {
 struct rr_route {
 	char from[64];			/* incoming trunk name; "" = any */
 	char prefix[64];		/* dialled-number prefix; "" = any */
-	unsigned int trunk;		/* index into trunks */
+	unsigned int *trunk;		/* indexes into trunks, rung in parallel */
+	unsigned int n_trunks;		/* at least 1 */
 	int line;
 };
 

@@ -111,7 +111,7 @@ static void test_lab(void **state)
 	assert_int_equal(rr_config_trunk_for_source(cfg, RR_SIDE_SBC, (void *)&sin), -1);
 	assert_string_equal(cfg->listen[RR_SIDE_SBC].address, "198.51.100.1");
 	assert_int_equal(cfg->datapath.n_interfaces, 2);
-	assert_string_equal(cfg->trunks[cfg->routes[0].trunk].name, "pbx");
+	assert_string_equal(cfg->trunks[cfg->routes[0].trunk[0]].name, "pbx");
 	rr_config_free(cfg);
 }
 
@@ -148,12 +148,22 @@ static void test_routing(void **state)
 		"  - { prefix: \"\", trunk: p1 }\n"
 		"  - { prefix: \"+4930\", trunk: p2 }\n"
 		"  - { from: s2, prefix: \"\", trunk: p2 }\n"
-		"  - { from: p1, prefix: \"+49\", trunk: s1 }\n";
+		"  - { from: p1, prefix: \"+49\", trunk: s1 }\n"
+		"  - { from: p2, prefix: \"+39\", trunk: [s2, s1] }\n";
 	char err[512];
 	struct rr_config *cfg = load_text(text, err, sizeof(err));
+	struct rr_route_result res;
 
 	if (!cfg)
 		fail_msg("%s", err);
+	/* a list of trunks: every one is a target, in order, same number */
+	assert_int_equal(rr_route_decide(cfg, 3, "201", "+39021", &res), 0);
+	assert_int_equal(res.n_targets, 2);
+	assert_int_equal(res.target[0].trunk, 1);
+	assert_int_equal(res.target[1].trunk, 0);
+	assert_string_equal(res.target[1].user, "+39021");
+	assert_non_null(strstr(res.rule, "prefix \"+39\""));
+	assert_int_equal(rr_route_decide(cfg, 3, "201", "+44", &res), -ENOENT);
 	assert_int_equal(rr_route_call(cfg, 0, "+4989123"), 2);	/* default */
 	assert_int_equal(rr_route_call(cfg, 0, "+4930123"), 3);	/* longer prefix */
 	assert_int_equal(rr_route_call(cfg, 0, NULL), 2);
@@ -205,6 +215,9 @@ static void test_semantic(void **state)
 	expect_error("routes:\n  - prefix: \"49\"\n    from: ghost\n    trunk: p\n", 18, "unknown trunk 'ghost'");
 	expect_error("routes:\n  - { prefix: \"4a\", trunk: p }\n", 17, "number prefix");
 	expect_error("routes:\n  - { from: s, trunk: s }\n", 17, "same side");
+	expect_error("routes:\n  - { from: p, trunk: [s, p] }\n", 17, "same side");
+	expect_error("routes:\n  - { trunk: [] }\n", 17, "empty list");
+	expect_error("routes:\n  - { prefix: \"1\" }\n", 17, "'trunk' is required");
 	expect_error("datapath:\n  mode: turbo\n", 17, "mode");
 	expect_error("datapath:\n  pin_dir: relative\n", 17, "absolute");
 	expect_error("logging:\n  level: loud\n", 17, "level");
