@@ -360,6 +360,12 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	fam1 = cfg->trunks[out].peers[0].family;
 	rr_call_media_init(b->media, &c->media, sd->side, ai->ai_addr->sa_family,
 			   cfg->trunks[out].side, fam1);
+	for (int i = 0; i < 2; i++) {
+		const struct rr_trunk *t = &cfg->trunks[c->leg[i].trunk];
+
+		c->media.codecs[i] = t->codecs.n ? &t->codecs : NULL;
+		c->media.no_jitter[i] = !t->jitter;
+	}
 	c->next = b->calls;
 	if (b->calls)
 		b->calls->prev = c;

@@ -363,6 +363,37 @@ static int parse_listen(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 	return 0;
 }
 
+/* codecs: [PCMU, PCMA, telephone-event]: rtpmap encoding names. */
+static int parse_codecs(struct ctx *c, yaml_node_t *v, struct rr_codec_list *l)
+{
+	yaml_node_item_t *it;
+
+	if (!expect(c, v, YAML_SEQUENCE_NODE, "codecs"))
+		return -EINVAL;
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *cn = node(c, *it);
+		const char *s = scalar(c, cn, "codec");
+		char (*n)[32];
+
+		if (!s)
+			return -EINVAL;
+		if (!s[0] || strlen(s) >= sizeof(*n) || s[strcspn(s, " /\t")]) {
+			fail(c, cn, "codecs: '%s' is not a codec name (as in a=rtpmap, e.g. PCMA)", s);
+			return -EINVAL;
+		}
+		n = realloc(l->name, (l->n + 1) * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		l->name = n;
+		snprintf(l->name[l->n++], sizeof(*n), "%s", s);
+	}
+	if (!l->n) {
+		fail(c, v, "codecs: an empty list would refuse every call (leave it out to allow all)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 {
 	yaml_node_t *k, *v;
@@ -374,6 +405,7 @@ static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 		return -EINVAL;
 	t->line = (int)m->start_mark.line + 1;
 	t->transport = RR_TP_UDP;
+	t->jitter = true;
 	FOR_EACH_PAIR(c, m, k, v, key) {
 		if (!strcmp(key, "name")) {
 			if (get_str(c, v, "name", t->name, sizeof(t->name)))
@@ -458,6 +490,12 @@ static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 				t->response_map[t->n_response_map].to = (uint16_t)to;
 				t->n_response_map++;
 			}
+		} else if (!strcmp(key, "codecs")) {
+			if (parse_codecs(c, v, &t->codecs))
+				return -EINVAL;
+		} else if (!strcmp(key, "jitter")) {
+			if (get_bool(c, v, "jitter", &t->jitter))
+				return -EINVAL;
 		} else {
 			unknown_key(c, k, "trunk");
 			return -EINVAL;
@@ -1016,6 +1054,7 @@ void rr_config_free(struct rr_config *cfg)
 		free(cfg->trunks[i].peers);
 		free(cfg->trunks[i].allow);
 		free(cfg->trunks[i].response_map);
+		free(cfg->trunks[i].codecs.name);
 	}
 	free(cfg->trunks);
 	for (i = 0; i < cfg->n_routes; i++)

@@ -12,6 +12,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "sdp_rewrite.h"
+
 /* The two sides of the relay: every call enters on one and leaves on the
  * other. */
 enum rr_side {
@@ -62,6 +64,8 @@ struct rr_trunk {
 	 * from[i] -> to[i]. */
 	struct { uint16_t from, to; } *response_map;
 	unsigned int n_response_map;
+	struct rr_codec_list codecs;	/* allowed in SDP towards the peers */
+	bool jitter;			/* RFC 3550 jitter on media from the peers */
 	int line;
 };
 

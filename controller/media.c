@@ -145,6 +145,8 @@ static int flows_add(struct rr_media *m, struct rr_call_media *cm, unsigned int 
 				f.expect.port = htons((uint16_t)(s->peer[o].port + rtcp));
 			}
 		}
+		if (cm->no_jitter[o])
+			f.flags |= RTPRELAY_F_NO_JITTER;
 		if (rtcp)
 			f.flags |= RTPRELAY_F_RTCP;
 		else if (p->rtcp_mux)
@@ -235,7 +237,8 @@ char *rr_media_from(struct rr_media *m, struct rr_call_media *cm, int leg,
 		flows_del(m, cm, i, leg);
 	if (info.n > cm->n)
 		cm->n = info.n;
-	out = rr_sdp_rewrite(sdp, len, cm->family[!leg], relay_addr(m, cm, !leg), ports, info.n);
+	out = rr_sdp_rewrite(sdp, len, cm->family[!leg], relay_addr(m, cm, !leg), ports, info.n,
+			     cm->codecs[!leg]);
 	*err = out ? 0 : -ENOMEM;
 	return out;
 }

@@ -41,6 +41,8 @@ struct rr_stream {
 struct rr_call_media {
 	enum rr_side side[2];
 	int family[2];			/* relay address family towards leg i */
+	const struct rr_codec_list *codecs[2];	/* allowed in SDP to leg i (NULL: all) */
+	bool no_jitter[2];		/* media from leg i: loss only, no jitter */
 	unsigned int n;
 	struct rr_stream s[RR_MAX_STREAMS];
 };

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/sdp.h>
 
@@ -61,6 +62,8 @@ static void strip(sdp_attribute_t **list)
 	static const char *const names[] = {
 		"rtcp", "candidate", "remote-candidates", "ice-ufrag", "ice-pwd",
 		"ice-options", "ice-lite", "end-of-candidates",
+		/* Microsoft's own, naming the peer's IPv6 addresses */
+		"x-candidate", "x-candidate-ipv6",
 	};
 
 	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -68,8 +71,57 @@ static void strip(sdp_attribute_t **list)
 			;
 }
 
+static bool codec_allowed(const struct rr_codec_list *codecs, const char *enc)
+{
+	for (unsigned int i = 0; i < codecs->n; i++)
+		if (enc && !strcasecmp(codecs->name[i], enc))
+			return true;
+	return false;
+}
+
+/* Whether an attribute value names payload type pt ("101 0-15", "96 nack"). */
+static bool attr_names_pt(const char *value, unsigned int pt)
+{
+	char *end;
+	unsigned long v;
+
+	if (!value || value[0] < '0' || value[0] > '9')
+		return false;
+	v = strtoul(value, &end, 10);
+	return v == pt && (*end == ' ' || *end == '\0');
+}
+
+/* Drops the payload types of codecs not in the list (and the fmtp/rtcp-fb
+ * lines naming them: Teams SDP runs past 1,500 bytes otherwise). Returns
+ * false when no payload type is left. */
+static bool filter_codecs(sdp_media_t *m, const struct rr_codec_list *codecs)
+{
+	sdp_rtpmap_t **rp = &m->m_rtpmaps;
+	sdp_attribute_t **ap;
+
+	if (!m->m_rtpmaps)
+		return true;	/* not RTP: nothing to choose from */
+	while (*rp) {
+		sdp_rtpmap_t *rm = *rp;
+
+		if (codec_allowed(codecs, rm->rm_encoding)) {
+			rp = &rm->rm_next;
+			continue;
+		}
+		*rp = rm->rm_next;
+		for (ap = &m->m_attributes; *ap;) {
+			if (attr_names_pt((*ap)->a_value, rm->rm_pt))
+				*ap = (*ap)->a_next;
+			else
+				ap = &(*ap)->a_next;
+		}
+	}
+	return m->m_rtpmaps != NULL;
+}
+
 char *rr_sdp_rewrite(const char *sdp, size_t len, int family, const void *addr,
-		     const uint16_t *ports, unsigned int n)
+		     const uint16_t *ports, unsigned int n,
+		     const struct rr_codec_list *codecs)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	char abuf[INET6_ADDRSTRLEN];
@@ -102,6 +154,8 @@ char *rr_sdp_rewrite(const char *sdp, size_t len, int family, const void *addr,
 	for (m = s->sdp_media, i = 0; m; m = m->m_next, i++) {
 		m->m_connections = NULL;	/* the session c= (ours) applies */
 		strip(&m->m_attributes);
+		if (codecs && codecs->n && !m->m_rejected && !filter_codecs(m, codecs))
+			m->m_rejected = 1;
 		if (i < n && ports[i] && !m->m_rejected) {
 			m->m_port = ports[i];
 		} else {

@@ -32,10 +32,20 @@ struct rr_sdp_info {
 int rr_sdp_parse(const char *sdp, size_t len, struct rr_sdp_info *info,
 		 char *err, size_t errlen);
 
+/* Codecs (rtpmap encoding names, case-insensitive) allowed towards a peer;
+ * n == 0: every codec. */
+struct rr_codec_list {
+	char (*name)[32];
+	unsigned int n;
+};
+
 /* Returns a malloc()ed copy of sdp with every address the relay's (family,
  * addr) and media line i on ports[i] (0: rejected; lines past n: rejected),
- * or NULL when sdp does not parse. */
+ * or NULL when sdp does not parse. With codecs (may be NULL), RTP payload
+ * types of other codecs are removed with their attributes; a media line left
+ * with none is rejected. */
 char *rr_sdp_rewrite(const char *sdp, size_t len, int family, const void *addr,
-		     const uint16_t *ports, unsigned int n);
+		     const uint16_t *ports, unsigned int n,
+		     const struct rr_codec_list *codecs);
 
 #endif

@@ -174,6 +174,39 @@ static void test_routing(void **state)
 	rr_config_free(cfg);
 }
 
+static void test_trunk_media(void **state)
+{
+	static const char head[] =
+		"listen: { sbc: { address: 198.51.100.1 }, pbx: { address: 203.0.113.1 } }\n"
+		"media: { address: { sbc: { ipv4: 198.51.100.1 }, pbx: { ipv4: 203.0.113.1 } } }\n"
+		"trunks:\n"
+		"  - { name: s, side: sbc, peers: [\"198.51.100.10\"] }\n";
+	char text[1024], err[512];
+	struct rr_config *cfg;
+
+	snprintf(text, sizeof(text), "%s%s", head,
+		 "  - { name: p, side: pbx, peers: [\"203.0.113.10\"], jitter: false,\n"
+		 "      codecs: [PCMA, telephone-event] }\n");
+	cfg = load_text(text, err, sizeof(err));
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_true(cfg->trunks[0].jitter);		/* default: measured */
+	assert_int_equal(cfg->trunks[0].codecs.n, 0);	/* default: all */
+	assert_false(cfg->trunks[1].jitter);
+	assert_int_equal(cfg->trunks[1].codecs.n, 2);
+	assert_string_equal(cfg->trunks[1].codecs.name[1], "telephone-event");
+	rr_config_free(cfg);
+
+	snprintf(text, sizeof(text), "%s%s", head,
+		 "  - { name: p, side: pbx, peers: [\"203.0.113.10\"], codecs: [] }\n");
+	assert_null(load_text(text, err, sizeof(err)));
+	assert_non_null(strstr(err, ":5: codecs: an empty list"));
+	snprintf(text, sizeof(text), "%s%s", head,
+		 "  - { name: p, side: pbx, peers: [\"203.0.113.10\"], codecs: [PCMA/8000] }\n");
+	assert_null(load_text(text, err, sizeof(err)));
+	assert_non_null(strstr(err, ":5: codecs: 'PCMA/8000' is not a codec name"));
+}
+
 static void test_cidr(void **state)
 {
 	struct rr_cidr c;
@@ -327,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_lab),
 		cmocka_unit_test(test_response_map),
 		cmocka_unit_test(test_routing),
+		cmocka_unit_test(test_trunk_media),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_semantic),

@@ -60,7 +60,7 @@ static void test_hold(void **state)
 	{
 		struct in_addr relay = { htonl(0xcb007101) };
 		uint16_t ports[1] = { 30000 };
-		char *out = rr_sdp_rewrite(hold, strlen(hold), AF_INET, &relay, ports, 1);
+		char *out = rr_sdp_rewrite(hold, strlen(hold), AF_INET, &relay, ports, 1, NULL);
 
 		assert_non_null(out);
 		assert_non_null(strstr(out, "a=inactive\r\n"));	/* direction passes through */
@@ -78,7 +78,7 @@ static void test_bad(void **state)
 
 	assert_int_not_equal(rr_sdp_parse("garbage", 7, &info, err, sizeof(err)), 0);
 	assert_true(err[0]);
-	assert_null(rr_sdp_rewrite("garbage", 7, AF_INET, &a, ports, 1));
+	assert_null(rr_sdp_rewrite("garbage", 7, AF_INET, &a, ports, 1, NULL));
 }
 
 static void test_rewrite(void **state)
@@ -89,7 +89,7 @@ static void test_rewrite(void **state)
 	char *out;
 
 	inet_pton(AF_INET, "203.0.113.1", &relay);
-	out = rr_sdp_rewrite(offer, strlen(offer), AF_INET, &relay, ports, 3);
+	out = rr_sdp_rewrite(offer, strlen(offer), AF_INET, &relay, ports, 3, NULL);
 	assert_non_null(out);
 	assert_null(strstr(out, "198.51.100.10"));
 	assert_null(strstr(out, "2001:db8"));
@@ -109,7 +109,7 @@ static void test_rewrite(void **state)
 	free(out);
 
 	/* fewer ports than lines: the rest is rejected */
-	out = rr_sdp_rewrite(offer, strlen(offer), AF_INET, &relay, ports, 1);
+	out = rr_sdp_rewrite(offer, strlen(offer), AF_INET, &relay, ports, 1, NULL);
 	assert_non_null(out);
 	assert_non_null(strstr(out, "m=audio 0 RTP/AVP 0\r\n"));
 	free(out);
@@ -122,10 +122,86 @@ static void test_rewrite_v6(void **state)
 	char *out;
 
 	inet_pton(AF_INET6, "2001:db8:113::1", &relay);
-	out = rr_sdp_rewrite(offer, strlen(offer), AF_INET6, &relay, ports, 1);
+	out = rr_sdp_rewrite(offer, strlen(offer), AF_INET6, &relay, ports, 1, NULL);
 	assert_non_null(out);
 	assert_non_null(strstr(out, "c=IN IP6 2001:db8:113::1\r\n"));
 	assert_non_null(strstr(out, "m=audio 40000 "));
+	free(out);
+}
+
+/* Like what Teams offers: many codecs, rtcp-fb, ICE. */
+static const char teams_offer[] =
+	"v=0\r\n"
+	"o=- 7 0 IN IP4 198.51.100.10\r\n"
+	"s=session\r\n"
+	"c=IN IP4 198.51.100.10\r\n"
+	"b=CT:10000000\r\n"
+	"t=0 0\r\n"
+	"m=audio 52000 RTP/AVP 104 9 103 111 18 0 8 97 101 13 118\r\n"
+	"a=rtcp:52001\r\n"
+	"a=ice-ufrag:abcd\r\n"
+	"a=ice-pwd:0123456789abcdef0123456789\r\n"
+	"a=candidate:1 1 UDP 2130706431 198.51.100.10 52000 typ host\r\n"
+	"a=candidate:1 2 UDP 2130705918 198.51.100.10 52001 typ host\r\n"
+	"a=candidate:2 1 tcp-act 2121006078 198.51.100.10 52000 typ host\r\n"
+	"a=candidate:2 2 tcp-act 2121006077 198.51.100.10 52000 typ host\r\n"
+	"a=candidate:3 1 UDP 16648703 192.0.2.44 52012 typ relay raddr 198.51.100.10 rport 52000\r\n"
+	"a=candidate:3 2 UDP 16648702 192.0.2.44 52013 typ relay raddr 198.51.100.10 rport 52001\r\n"
+	"a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^31|1:1\r\n"
+	"a=x-candidate-ipv6:2 1 UDP 2130705919 2001:db8:51::10 52002 typ host\r\n"
+	"a=rtcp-fb:111 nack\r\n"
+	"a=rtcp-fb:* x-message app send:dsh recv:dsh\r\n"
+	"a=rtpmap:104 SILK/16000\r\n"
+	"a=rtpmap:9 G722/8000\r\n"
+	"a=rtpmap:103 SILK/8000\r\n"
+	"a=rtpmap:111 SATIN/16000\r\n"
+	"a=fmtp:111 bitrate=30000\r\n"
+	"a=rtpmap:18 G729/8000\r\n"
+	"a=fmtp:18 annexb=no\r\n"
+	"a=rtpmap:0 PCMU/8000\r\n"
+	"a=rtpmap:8 PCMA/8000\r\n"
+	"a=rtpmap:97 RED/8000\r\n"
+	"a=rtpmap:101 telephone-event/8000\r\n"
+	"a=fmtp:101 0-16\r\n"
+	"a=rtpmap:13 CN/8000\r\n"
+	"a=rtpmap:118 CN/16000\r\n"
+	"a=ptime:20\r\n";
+
+static void test_codec_filter(void **state)
+{
+	char names[][32] = { "pcma", "PCMU", "telephone-event" };
+	struct rr_codec_list keep = { names, 3 };
+	char only_amr[][32] = { "AMR" };
+	struct rr_codec_list none = { only_amr, 1 };
+	struct in_addr relay;
+	uint16_t ports[1] = { 30000 };
+	struct rr_sdp_info info;
+	char *out;
+
+	inet_pton(AF_INET, "203.0.113.1", &relay);
+	out = rr_sdp_rewrite(teams_offer, strlen(teams_offer), AF_INET, &relay, ports, 1, &keep);
+	assert_non_null(out);
+	assert_true(strlen(teams_offer) > 1200);
+	assert_true(strlen(out) * 2 < strlen(teams_offer));
+	/* order of the offer kept, names matched without case */
+	assert_non_null(strstr(out, "m=audio 30000 RTP/AVP 0 8 101\r\n"));
+	assert_non_null(strstr(out, "a=fmtp:101 0-16\r\n"));
+	assert_non_null(strstr(out, "a=ptime:20\r\n"));
+	assert_null(strstr(out, "SILK"));
+	assert_null(strstr(out, "fmtp:18"));
+	assert_null(strstr(out, "fmtp:111"));
+	assert_null(strstr(out, "rtcp-fb:111"));
+	assert_non_null(strstr(out, "a=rtcp-fb:* x-message"));	/* names no type */
+	assert_null(strstr(out, "candidate"));
+	assert_non_null(strstr(out, "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:"));
+	assert_int_equal(rr_sdp_parse(out, strlen(out), &info, NULL, 0), 0);
+	assert_int_equal(info.s[0].port, 30000);
+	free(out);
+
+	/* nothing left: the line is rejected rather than offered empty */
+	out = rr_sdp_rewrite(teams_offer, strlen(teams_offer), AF_INET, &relay, ports, 1, &none);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "m=audio 0 "));
 	free(out);
 }
 
@@ -171,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_rewrite),
 		cmocka_unit_test(test_rewrite_v6),
+		cmocka_unit_test(test_codec_filter),
 		cmocka_unit_test(test_pool),
 	};
 
