@@ -55,6 +55,9 @@ $(BUILD)/tests/test_metrics_text: controller/metrics_text.c controller/metrics_t
 TEST_SUITES += tests/e2e/test_b2bua.sh tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics.sh \
 	tests/e2e/test_metrics_xdp.sh
 tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics_xdp.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
+# Per-trunk codec filter and jitter switch (XDP).
+TEST_SUITES += tests/e2e/test_sdp_policy.sh
+tests/e2e/test_sdp_policy.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o $(BUILD)/rtprelayctl
 INSTALL_SBINS += $(BUILD)/rtprelayd
 
 # rtprelayd under ASan/UBSan for the end-to-end suite: any memory error or

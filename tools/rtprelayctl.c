@@ -100,7 +100,7 @@ static void help(FILE *f)
 "        install a flow; prints its id. --from alone implies --strict;\n"
 "        --no-jitter keeps loss but skips jitter (cheaper per packet)\n"
 "  flow del ID | flow del --in ADDR:PORT\n"
-"  flow list [--json]\n"
+"  flow list [--json]        (also: flows [--json])\n"
 "  flow show ID [--json]     flow, counters, RTP view (ssrc, lost, jitter)\n"
 "  stats [--json]            global counters\n"
 "\n"
@@ -792,6 +792,8 @@ int main(int argc, char **argv)
 		return cmd_detach(&c, argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "flow"))
 		return cmd_flow(&c, argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "flows"))	/* as `flow list` */
+		return cmd_flow_list(&c, argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "stats"))
 		return cmd_stats(&c, argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "calls"))
