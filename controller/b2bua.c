@@ -28,10 +28,12 @@
 #include <sofia-sip/sip_protos.h>
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/su_tag_io.h>
+#include <sofia-sip/tport_tag.h>
 
 #include "b2bua.h"
 #include "log.h"
 #include "routing.h"
+#include "tls.h"
 
 struct rr_sip_side {
 	struct rr_b2bua *b;
@@ -208,6 +210,11 @@ static const char *host_fmt(const char *host, int family, char *buf, size_t len)
 	return buf;
 }
 
+static const char *tp_param(unsigned int transport)
+{
+	return transport == RR_TP_TLS ? "tls" : transport == RR_TP_TCP ? "tcp" : "udp";
+}
+
 static bool is_sdp(const sip_t *sip)
 {
 	return sip && sip->sip_payload && sip->sip_payload->pl_len > 0 &&
@@ -263,7 +270,7 @@ static int call_out(struct rr_call *c)
 	host_fmt(p->host, p->family, hp, sizeof(hp));
 	host_fmt(ls->address, ls->family, lh, sizeof(lh));
 	snprintf(uri, sizeof(uri), "sip:%s%s%s:%u;transport=%s", c->to, c->to[0] ? "@" : "",
-		 hp, p->port, t->transport == RR_TP_TCP ? "tcp" : "udp");
+		 hp, p->port, tp_param(t->transport));
 	if (c->display[0])
 		snprintf(from, sizeof(from), "\"%s\" <sip:%s@%s>", c->display,
 			 c->from[0] ? c->from : "anonymous", lh);
@@ -677,11 +684,64 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 
 /* ---- setup ------------------------------------------------------------ */
 
+/* One nua per side: UDP and TCP on the listen address, and TLS on its tls
+ * port when a certificate is configured (sofia-sip reads it from a
+ * directory: laid out by tls.c, removed once the transport has loaded it). */
+static int side_create(struct rr_b2bua *b, struct rr_sip_side *sd, const struct rr_listen *ls,
+		       char *err, size_t errlen)
+{
+	const char *base = getenv("RUNTIME_DIRECTORY");
+	char url[160], sips[160], hp[80], dir[256] = "";
+	int rc;
+
+	host_fmt(ls->address, ls->family, hp, sizeof(hp));
+	snprintf(url, sizeof(url), "sip:%s:%u%s", hp, ls->port,
+		 ls->transports == RR_TP_UDP ? ";transport=udp" :
+		 ls->transports == RR_TP_TCP ? ";transport=tcp" : "");
+	snprintf(sips, sizeof(sips), "sips:%s:%u", hp, ls->tls.port);
+	if (ls->tls.enabled) {
+		if (!base || !*base)
+			base = getenv("TMPDIR");
+		rc = rr_tls_dir_make(&ls->tls, base && *base ? base : "/tmp", dir, sizeof(dir));
+		if (rc) {
+			snprintf(err, errlen, "side %s: TLS certificate files: %s",
+				 rr_side_name(sd->side), strerror(-rc));
+			return rc;
+		}
+	}
+	sd->nua = nua_create(b->root, event_cb, sd, NUTAG_URL(url),
+			     TAG_IF(ls->tls.enabled, NUTAG_SIPS_URL(sips)),
+			     TAG_IF(ls->tls.enabled, NUTAG_CERTIFICATE_DIR(dir)),
+			     /* 0: any TLS version OpenSSL allows (1 would pin TLSv1.0) */
+			     TAG_IF(ls->tls.enabled, TPTAG_TLS_VERSION(0)),
+			     TAG_IF(ls->tls.enabled,
+				    TPTAG_TLS_VERIFY_POLICY(ls->tls.verify_peer ?
+							    TPTLS_VERIFY_ALL : TPTLS_VERIFY_NONE)),
+			     NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOANSWER(0),
+			     NUTAG_AUTOACK(0), NUTAG_AUTOALERT(0),
+			     NUTAG_ENABLEINVITE(1), NUTAG_SESSION_TIMER(0),
+			     NUTAG_APPL_METHOD("UPDATE"),
+			     NUTAG_USER_AGENT("rtprelayd"),
+			     SIPTAG_SERVER_STR("rtprelayd"),
+			     TAG_END());
+	rc = -errno;
+	if (dir[0])
+		rr_tls_dir_remove(dir);
+	if (!sd->nua) {
+		snprintf(err, errlen, "cannot listen on %s%s%s (side %s): %s", url,
+			 ls->tls.enabled ? " and " : "", ls->tls.enabled ? sips : "",
+			 rr_side_name(sd->side), strerror(-rc));
+		return rc ? rc : -EINVAL;
+	}
+	rr_info("sip %s: listening on %s%s%s", rr_side_name(sd->side), url,
+		ls->tls.enabled ? " and " : "", ls->tls.enabled ? sips : "");
+	return 0;
+}
+
 struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
 				 struct rr_media *media, char *err, size_t errlen)
 {
 	struct rr_b2bua *b = calloc(1, sizeof(*b));
-	char url[160], hp[80];
 
 	if (!b) {
 		snprintf(err, errlen, "out of memory");
@@ -691,30 +751,14 @@ struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
 	b->cfg = cfg;
 	b->media = media;
 	for (int s = 0; s < RR_SIDE_MAX; s++) {
-		const struct rr_listen *ls = &cfg->listen[s];
 		struct rr_sip_side *sd = &b->side[s];
 
 		sd->b = b;
 		sd->side = s;
-		host_fmt(ls->address, ls->family, hp, sizeof(hp));
-		snprintf(url, sizeof(url), "sip:%s:%u%s", hp, ls->port,
-			 ls->transports == RR_TP_UDP ? ";transport=udp" :
-			 ls->transports == RR_TP_TCP ? ";transport=tcp" : "");
-		sd->nua = nua_create(root, event_cb, sd, NUTAG_URL(url),
-				     NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOANSWER(0),
-				     NUTAG_AUTOACK(0), NUTAG_AUTOALERT(0),
-				     NUTAG_ENABLEINVITE(1), NUTAG_SESSION_TIMER(0),
-				     NUTAG_APPL_METHOD("UPDATE"),
-				     NUTAG_USER_AGENT("rtprelayd"),
-				     SIPTAG_SERVER_STR("rtprelayd"),
-				     TAG_END());
-		if (!sd->nua) {
-			snprintf(err, errlen, "cannot listen on %s (side %s): %s", url,
-				 rr_side_name(s), strerror(errno));
+		if (side_create(b, sd, &cfg->listen[s], err, errlen)) {
 			rr_b2bua_destroy(b);
 			return NULL;
 		}
-		rr_info("sip %s: listening on %s", rr_side_name(s), url);
 	}
 	pings_setup(b);
 	return b;
@@ -886,7 +930,7 @@ static void pings_send(struct rr_b2bua *b)
 			continue;	/* the last one is still out */
 		host_fmt(p->host, p->family, hp, sizeof(hp));
 		snprintf(uri, sizeof(uri), "sip:%s:%u;transport=%s", hp, p->port,
-			 t->transport == RR_TP_TCP ? "tcp" : "udp");
+			 tp_param(t->transport));
 		if (!pg->nh)
 			pg->nh = nua_handle(b->side[t->side].nua, &pg->hm, SIPTAG_TO_STR(uri),
 					    TAG_END());

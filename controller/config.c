@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "tls.h"
 
 struct ctx {
 	yaml_document_t doc;
@@ -276,8 +277,10 @@ static int parse_transports(struct ctx *c, yaml_node_t *n, unsigned int *out)
 			*out = RR_TP_UDP;
 		else if (!strcmp(s, "tcp"))
 			*out = RR_TP_TCP;
+		else if (!strcmp(s, "tls"))
+			*out = RR_TP_TLS;
 		else {
-			fail(c, n, "transport: '%s' is not udp or tcp (tls: not yet supported)", s);
+			fail(c, n, "transport: '%s' is not udp, tcp or tls", s);
 			return -EINVAL;
 		}
 		return 0;
@@ -310,6 +313,57 @@ static void unknown_key(struct ctx *c, yaml_node_t *k, const char *section)
 {
 	fail(c, k, "%s: unknown key '%s'", section,
 	     k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?");
+}
+
+/* listen.SIDE.tls: { cert, key, ca, port, verify_peer }; each file is
+ * checked here so that --check-config refuses what TLS would fail on. */
+static int parse_tls(struct ctx *c, yaml_node_t *m, struct rr_tls *t)
+{
+	yaml_node_t *k, *v, *at[3] = { NULL, NULL, NULL };
+	static const char *const names[] = { "cert", "key", "ca" };
+	enum rr_tls_file which;
+	const char *key;
+	unsigned long port;
+	char why[256];
+
+	if (!expect(c, m, YAML_MAPPING_NODE, "tls"))
+		return -EINVAL;
+	t->port = 5061;
+	FOR_EACH_PAIR(c, m, k, v, key) {
+		if (!strcmp(key, "cert")) {
+			if (get_str(c, v, "tls cert", t->cert, sizeof(t->cert)))
+				return -EINVAL;
+			at[RR_TLS_CERT] = v;
+		} else if (!strcmp(key, "key")) {
+			if (get_str(c, v, "tls key", t->key, sizeof(t->key)))
+				return -EINVAL;
+			at[RR_TLS_KEY] = v;
+		} else if (!strcmp(key, "ca")) {
+			if (get_str(c, v, "tls ca", t->ca, sizeof(t->ca)))
+				return -EINVAL;
+			at[RR_TLS_CA] = v;
+		} else if (!strcmp(key, "port")) {
+			if (get_uint(c, v, "tls port", 1, 65535, &port))
+				return -EINVAL;
+			t->port = (uint16_t)port;
+		} else if (!strcmp(key, "verify_peer")) {
+			if (get_bool(c, v, "tls verify_peer", &t->verify_peer))
+				return -EINVAL;
+		} else {
+			unknown_key(c, k, "tls");
+			return -EINVAL;
+		}
+	}
+	if (!t->cert[0] || !t->key[0]) {
+		fail(c, m, "tls: 'cert' and 'key' are required");
+		return -EINVAL;
+	}
+	if (rr_tls_check(t, &which, why, sizeof(why))) {
+		fail(c, at[which] ? at[which] : m, "tls %s: %s", names[which], why);
+		return -EINVAL;
+	}
+	t->enabled = true;
+	return 0;
 }
 
 static int parse_listen(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
@@ -349,6 +403,13 @@ static int parse_listen(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 				l->port = (uint16_t)port;
 			} else if (!strcmp(key2, "transports")) {
 				if (parse_transports(c, v2, &l->transports))
+					return -EINVAL;
+				if (l->transports & RR_TP_TLS) {
+					fail(c, v2, "transports: udp and tcp; TLS has its own 'tls' section");
+					return -EINVAL;
+				}
+			} else if (!strcmp(key2, "tls")) {
+				if (parse_tls(c, v2, &l->tls))
 					return -EINVAL;
 			} else {
 				unknown_key(c, k2, "listen");
@@ -417,8 +478,9 @@ static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 		} else if (!strcmp(key, "transport")) {
 			if (parse_transports(c, v, &t->transport))
 				return -EINVAL;
-			if (t->transport != RR_TP_UDP && t->transport != RR_TP_TCP) {
-				fail(c, v, "transport: one of udp or tcp");
+			if (t->transport != RR_TP_UDP && t->transport != RR_TP_TCP &&
+			    t->transport != RR_TP_TLS) {
+				fail(c, v, "transport: one of udp, tcp or tls");
 				return -EINVAL;
 			}
 		} else if (!strcmp(key, "peers")) {
@@ -440,7 +502,7 @@ static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 				p = &t->peers[t->n_peers];
 				memset(p, 0, sizeof(*p));
 				if (parse_hostport(s, p->host, sizeof(p->host), &p->family,
-						   &p->port, 5060)) {
+						   &p->port, 0)) {
 					fail(c, pn, "peer: '%s' is not ADDRESS[:PORT] (use [v6]:port)", s);
 					return -EINVAL;
 				}
@@ -513,6 +575,9 @@ static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 		fail(c, m, "trunk %s: at least one peer is required", t->name);
 		return -EINVAL;
 	}
+	for (unsigned int i = 0; i < t->n_peers; i++)
+		if (!t->peers[i].port)
+			t->peers[i].port = t->transport == RR_TP_TLS ? 5061 : 5060;
 	if (!t->n_allow) {
 		/* Default: accept exactly the peers. */
 		t->allow = calloc(t->n_peers, sizeof(*t->allow));
@@ -980,6 +1045,18 @@ static int parse_root(struct ctx *c, struct rr_config *cfg)
 	if (!cfg->n_trunks) {
 		fail(c, root, "trunks: at least one trunk is required");
 		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < cfg->n_trunks; i++) {
+		const struct rr_trunk *t = &cfg->trunks[i];
+
+		if (t->transport == RR_TP_TLS && !cfg->listen[t->side].tls.enabled) {
+			/* the TLS client of a side is its listen's TLS transport */
+			snprintf(c->err, c->errlen, "%s:%d: trunk %s: transport tls needs "
+				 "listen.%s.tls (a certificate)", c->path, t->line, t->name,
+				 rr_side_name(t->side));
+			c->failed = true;
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

@@ -25,6 +25,7 @@ enum rr_side {
 enum rr_transport {
 	RR_TP_UDP = 1u << 0,
 	RR_TP_TCP = 1u << 1,
+	RR_TP_TLS = 1u << 2,		/* trunks only: listen has its tls section */
 };
 
 enum rr_dp_mode {
@@ -77,12 +78,23 @@ struct rr_route {
 	int line;
 };
 
+/* SIP over TLS on a listen address (controller/tls.h). */
+struct rr_tls {
+	bool enabled;			/* a tls section with a certificate */
+	bool verify_peer;		/* require and verify the peer's certificate */
+	uint16_t port;			/* default 5061 */
+	char cert[256];			/* PEM certificate (chain) */
+	char key[256];			/* PEM private key */
+	char ca[256];			/* PEM CAs verifying peers; "": system bundle */
+};
+
 struct rr_listen {
 	char address[64];		/* IPv4 or IPv6 literal */
 	int family;
 	uint16_t port;
-	unsigned int transports;	/* RR_TP_* */
+	unsigned int transports;	/* RR_TP_UDP | RR_TP_TCP */
 	bool set;
+	struct rr_tls tls;
 };
 
 struct rr_media_addr {

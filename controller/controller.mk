@@ -17,12 +17,12 @@ $(DP_LIB): $(DP_OBJS)
 	$(AR) rcs $@ $^
 
 # ---- rtprelayd ----
-RRD_PKGS	:= sofia-sip-ua yaml-0.1 json-c libmicrohttpd
+RRD_PKGS	:= sofia-sip-ua yaml-0.1 json-c libmicrohttpd libssl libcrypto
 RRD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(RRD_PKGS))
 RRD_LIBS	:= $(shell $(PKG_CONFIG) --libs $(RRD_PKGS)) -lpthread
 
 RRD_SRCS	:= $(addprefix controller/,b2bua.c config.c control.c dp_user.c log.c media.c \
-		   metrics.c metrics_text.c port_pool.c routing.c rtprelayd.c sdp_rewrite.c)
+		   metrics.c metrics_text.c port_pool.c routing.c rtprelayd.c sdp_rewrite.c tls.c)
 RRD_OBJS	:= $(patsubst controller/%.c,$(BUILD)/obj/controller/%.o,$(RRD_SRCS))
 RRD_HDRS	:= $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h)
 RRD_MNL_LIBS	:= $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
@@ -39,8 +39,8 @@ $(BUILD)/rtprelayd: $(RRD_OBJS) $(DP_LIB)
 	$(CC) $(CFLAGS) $(RRD_OBJS) $(DP_LIB) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
 
 # Unit tests of controller parts (the pattern in tests/tests.mk builds them).
-$(BUILD)/tests/test_config: controller/config.c controller/routing.c controller/config.h controller/routing.h
-UNIT_LDLIBS_config := -lyaml
+$(BUILD)/tests/test_config: controller/config.c controller/routing.c controller/tls.c controller/config.h controller/routing.h controller/tls.h
+UNIT_LDLIBS_config := -lyaml -lcrypto
 $(BUILD)/tests/test_sdp: controller/sdp_rewrite.c controller/port_pool.c $(wildcard controller/*.h)
 UNIT_LDLIBS_sdp := $(shell $(PKG_CONFIG) --libs sofia-sip-ua)
 # the pattern rule does not know sofia's include dir
@@ -53,7 +53,7 @@ $(BUILD)/tests/test_metrics_text: controller/metrics_text.c controller/metrics_t
 
 # End to end: sipp through rtprelayd in the lab (userspace datapath).
 TEST_SUITES += tests/e2e/test_b2bua.sh tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics.sh \
-	tests/e2e/test_metrics_xdp.sh
+	tests/e2e/test_metrics_xdp.sh tests/e2e/test_tls.sh
 tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics_xdp.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
 # Per-trunk codec filter and jitter switch (XDP).
 TEST_SUITES += tests/e2e/test_sdp_policy.sh
@@ -64,7 +64,7 @@ INSTALL_SBINS += $(BUILD)/rtprelayd
 # leak in the daemon fails the test.
 $(BUILD)/tests/rtprelayd-asan: $(RRD_SRCS) $(DP_SRCS) $(RRD_HDRS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(RRD_CFLAGS) $(RRD_SRCS) $(DP_SRCS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
-tests/e2e/test_b2bua.sh tests/e2e/test_metrics.sh: $(BUILD)/tests/rtprelayd-asan
+tests/e2e/test_b2bua.sh tests/e2e/test_metrics.sh tests/e2e/test_tls.sh: $(BUILD)/tests/rtprelayd-asan
 
 # make bench: flow install/remove latency through datapath.h
 $(BUILD)/flow_latency: tests/bench/flow_latency.c $(BUILD)/obj/controller/dp_user.o $(BUILD)/obj/controller/log.o $(DP_LIB)

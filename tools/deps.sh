@@ -6,7 +6,7 @@ pkgs=(
 	# build
 	make gcc clang llvm pkg-config libc6-dev libbpf-dev bpftool libelf-dev zlib1g-dev
 	libsofia-sip-ua-dev libnl-3-dev libnl-genl-3-dev libmnl-dev libyaml-dev libcyaml-dev
-	libpcre2-dev libmicrohttpd-dev libsystemd-dev libcmocka-dev libjson-c-dev
+	libpcre2-dev libmicrohttpd-dev libssl-dev libsystemd-dev libcmocka-dev libjson-c-dev
 	# unit tests under ASan/UBSan, fuzzing
 	libclang-rt-14-dev
 	# rtpgen JSON summary

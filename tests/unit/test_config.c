@@ -256,6 +256,17 @@ static void test_semantic(void **state)
 	expect_error("logging:\n  level: loud\n", 17, "level");
 	expect_error("frobnicate: 1\n", 16, "unknown key 'frobnicate'");
 	expect_error("options_interval: x\n", 16, "options_interval");
+	/* TLS: files checked at load, the line of the offending one */
+	expect_error("listen:\n  sbc:\n    address: 198.51.100.1\n"
+		     "    tls:\n      cert: /nonexistent/rr.pem\n      key: /nonexistent/rr.key\n",
+		     20, "tls cert: '/nonexistent/rr.pem': No such file");
+	expect_error("listen:\n  sbc:\n    address: 198.51.100.1\n"
+		     "    tls:\n      cert: configs/example.yaml\n      key: /x\n",
+		     20, "not a PEM certificate");
+	expect_error("listen:\n  sbc:\n    address: 198.51.100.1\n    tls: { port: 5061 }\n",
+		     19, "'cert' and 'key' are required");
+	expect_error("listen:\n  sbc:\n    address: 198.51.100.1\n    transports: [tls]\n",
+		     19, "own 'tls' section");
 }
 
 static void test_metrics(void **state)
