@@ -17,12 +17,12 @@ $(DP_LIB): $(DP_OBJS)
 	$(AR) rcs $@ $^
 
 # ---- rtprelayd ----
-RRD_PKGS	:= sofia-sip-ua yaml-0.1 json-c libmicrohttpd libssl libcrypto
+RRD_PKGS	:= sofia-sip-ua yaml-0.1 json-c libmicrohttpd libssl libcrypto libsystemd
 RRD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(RRD_PKGS))
 RRD_LIBS	:= $(shell $(PKG_CONFIG) --libs $(RRD_PKGS)) -lpthread
 
 RRD_SRCS	:= $(addprefix controller/,b2bua.c config.c control.c dp_user.c log.c media.c \
-		   metrics.c metrics_text.c port_pool.c routing.c rtprelayd.c sdp_rewrite.c tls.c)
+		   metrics.c metrics_text.c notify.c port_pool.c routing.c rtprelayd.c sdp_rewrite.c tls.c)
 RRD_OBJS	:= $(patsubst controller/%.c,$(BUILD)/obj/controller/%.o,$(RRD_SRCS))
 RRD_HDRS	:= $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h)
 RRD_MNL_LIBS	:= $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
@@ -58,6 +58,9 @@ tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics_xdp.sh: $(BUILD)/tests/rtprel
 # Per-trunk codec filter and jitter switch (XDP).
 TEST_SUITES += tests/e2e/test_sdp_policy.sh
 tests/e2e/test_sdp_policy.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o $(BUILD)/rtprelayctl
+# systemd Type=notify: READY, STATUS, RELOADING, STOPPING, watchdog (XDP).
+TEST_SUITES += tests/e2e/test_systemd_notify.sh
+tests/e2e/test_systemd_notify.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
 INSTALL_SBINS += $(BUILD)/rtprelayd
 
 # rtprelayd under ASan/UBSan for the end-to-end suite: any memory error or

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * rtprelayd: configuration, datapath choice, the sofia-sip event loop, and
- * signals (SIGTERM/SIGINT end calls cleanly and exit; SIGHUP: see below).
+ * signals (SIGTERM/SIGINT end calls cleanly and exit; SIGHUP: see below),
+ * and the service manager (notify.h: ready, status, reload, watchdog).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,8 +20,11 @@
 #include "log.h"
 #include "media.h"
 #include "metrics.h"
+#include "notify.h"
 
 #include "dp_xdp.h"
+
+#define TICK_MS 200	/* the main loop's timer: signals, watchdog */
 
 static volatile sig_atomic_t got_term, got_hup;
 
@@ -30,7 +34,18 @@ static struct {
 	struct rr_config *cfg;
 	struct rr_b2bua *b;
 	struct rr_media *media;
+	const char *dp_desc;	/* datapath for STATUS=, e.g. "xdp (sbc0 native)" */
+	char reload_note[600];	/* the last refused reload, for STATUS= */
 } live;
+
+/* One line for systemctl status: calls, flows, datapath, reload trouble. */
+static const char *status_text(char *buf, size_t len)
+{
+	snprintf(buf, len, "%u calls, %u flows, datapath %s%s%s", rr_b2bua_n_calls(live.b),
+		 live.media->n_flows, live.dp_desc, live.reload_note[0] ? "; " : "",
+		 live.reload_note);
+	return buf;
+}
 
 /* SIGHUP: a new configuration for new calls (trunks, routes, media policy,
  * logging); calls in progress keep the one they began with. What cannot
@@ -40,18 +55,22 @@ static void reload(void)
 {
 	struct rr_config *next;
 	const char *why;
-	char err[512];
+	char err[512], st[1024];
 
+	rr_notify_reloading();
 	next = rr_config_load(live.path, err, sizeof(err));
 	if (!next) {
 		rr_err("reload refused, configuration unchanged: %s", err);
-		return;
+		snprintf(live.reload_note, sizeof(live.reload_note), "reload refused: %s", err);
+		goto out;
 	}
 	why = rr_config_reload_blocker(live.cfg, next);
 	if (why) {
 		rr_err("reload refused, configuration unchanged: %s changed (needs a restart)", why);
+		snprintf(live.reload_note, sizeof(live.reload_note),
+			 "reload refused: %s changed (needs a restart)", why);
 		rr_config_put(next);
-		return;
+		goto out;
 	}
 	rr_b2bua_set_config(live.b, next);
 	live.media->cfg = next;
@@ -60,6 +79,10 @@ static void reload(void)
 	rr_log_setup(next->log.level, next->log.target == RR_LOG_SYSLOG, next->log.mask_numbers);
 	rr_info("configuration reloaded from %s (%u trunks, %u routes)", live.path,
 		next->n_trunks, next->n_routes);
+	live.reload_note[0] = '\0';
+out:
+	/* READY=1 either way: the daemon runs on, with the old or new file */
+	rr_notify_reloaded(status_text(st, sizeof(st)));
 }
 
 static void on_signal(int sig)
@@ -77,11 +100,15 @@ static void tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	static unsigned int n;
 	struct rr_b2bua *b = (struct rr_b2bua *)arg;
 	su_root_t *root = su_timer_root(t);
+	char st[1024];
 
 	if (got_term) {
+		snprintf(st, sizeof(st), "stopping: ending %u calls", rr_b2bua_n_calls(b));
+		rr_notify_stopping(st);
 		su_root_break(root);
 		return;
 	}
+	rr_notify_tick();
 	if (got_hup) {
 		got_hup = 0;
 		reload();
@@ -90,6 +117,7 @@ static void tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 		rr_b2bua_tick(b);
 		if (metrics)
 			rr_metrics_update(metrics, b);
+		rr_notify_status(status_text(st, sizeof(st)));
 	}
 }
 
@@ -98,6 +126,7 @@ static struct {
 	char **ifs;
 	unsigned int n;
 	char pin_dir[256];
+	char desc[256];		/* "xdp (sbc0 native, pbx0 generic)" */
 } attached;
 
 /* The XDP tier: attach the program on the configured interfaces (with the
@@ -110,6 +139,7 @@ static int xdp_setup(const struct rr_config *cfg)
 	int ret;
 
 	snprintf(attached.pin_dir, sizeof(attached.pin_dir), "%s", cfg->datapath.pin_dir);
+	attached.desc[0] = '\0';
 	attached.ifs = calloc(cfg->datapath.n_interfaces + 1, sizeof(char *));
 	if (!attached.ifs)
 		return -ENOMEM;
@@ -135,7 +165,13 @@ static int xdp_setup(const struct rr_config *cfg)
 		if (!attached.ifs[attached.n])
 			return -ENOMEM;
 		attached.n++;
+		snprintf(attached.desc + strlen(attached.desc),
+			 sizeof(attached.desc) - strlen(attached.desc), "%s%s %s",
+			 i ? ", " : "xdp (", o.ifname, o.generic ? "generic" : "native");
 	}
+	if (attached.n)
+		snprintf(attached.desc + strlen(attached.desc),
+			 sizeof(attached.desc) - strlen(attached.desc), ")");
 	return 0;
 }
 
@@ -260,6 +296,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	rr_log_setup(cfg->log.level, cfg->log.target == RR_LOG_SYSLOG, cfg->log.mask_numbers);
+	rr_notify_init(TICK_MS);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -291,6 +328,7 @@ int main(int argc, char **argv)
 	live.cfg = cfg;
 	live.b = b;
 	live.media = &media;
+	live.dp_desc = dp.ops == &rr_dp_xdp_ops && attached.desc[0] ? attached.desc : dp.ops->name;
 	ctl = rr_control_open(root, cfg->control_socket, b, &media, dp.ops->name);
 	if (!ctl)
 		goto out;
@@ -301,9 +339,11 @@ int main(int argc, char **argv)
 			goto out;
 		rr_metrics_update(metrics, b);
 	}
-	timer = su_timer_create(su_root_task(root), 200);
+	timer = su_timer_create(su_root_task(root), TICK_MS);
 	su_timer_set_for_ever(timer, tick, (su_timer_arg_t *)b);
 	rr_info("running (pid %d)", getpid());
+	/* SIP listening, control socket and metrics open, flows can go in */
+	rr_notify_ready(status_text(err, sizeof(err)));
 	su_root_run(root);
 	rr_info("terminating: ending %u calls", rr_b2bua_n_calls(b));
 	rc = 0;

@@ -22,7 +22,7 @@ install: all
 	$(if $(wildcard configs/example.yaml),install -m 644 configs/example.yaml $(DESTDIR)$(DOCDIR)/)
 	$(if $(wildcard configs/example.yaml),test -e $(DESTDIR)$(SYSCONFDIR)/rtprelay/rtprelay.yaml || \
 		install -m 640 configs/example.yaml $(DESTDIR)$(SYSCONFDIR)/rtprelay/rtprelay.yaml)
-	sed 's|@SBINDIR@|$(SBINDIR)|;s|@SYSCONFDIR@|$(SYSCONFDIR)|' dist/rtprelayd.service \
+	sed 's|@SBINDIR@|$(SBINDIR)|;s|@SYSCONFDIR@|$(SYSCONFDIR)|;s|@DOCDIR@|$(DOCDIR)|' dist/rtprelayd.service \
 		> $(DESTDIR)$(UNITDIR)/rtprelayd.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/rtprelayd.service
 
