@@ -54,17 +54,27 @@ static json_object *flow_json(struct rr_media *m, const struct rr_call_media *cm
 			      unsigned int i, int leg)
 {
 	struct rtprelay_flow_stats st;
-	json_object *o = json_object_new_object();
+	json_object *o = json_object_new_object(), *drops;
 	__u32 id = rr_media_flow_id(m, cm, i, leg);
-	__u64 exp, lost;
+	__u64 exp, lost, nd[RTPRELAY_FDROP_MAX] = { 0 };
 
 	json_object_object_add(o, "installed", json_object_new_boolean(cm->s[i].installed[leg]));
 	if (!cm->s[i].installed[leg] || m->dp->ops->flow_stats(m->dp, id, &st))
 		return o;
 	json_object_object_add(o, "packets", json_object_new_uint64(st.packets));
 	json_object_object_add(o, "bytes", json_object_new_uint64(st.bytes));
-	if (!m->dp->ops->flow_stats(m->dp, id + 1, &st))
+	for (int r = 0; r < RTPRELAY_FDROP_MAX; r++)
+		nd[r] = st.drops[r];
+	if (!m->dp->ops->flow_stats(m->dp, id + 1, &st)) {
 		json_object_object_add(o, "rtcp_packets", json_object_new_uint64(st.packets));
+		for (int r = 0; r < RTPRELAY_FDROP_MAX; r++)
+			nd[r] += st.drops[r];
+	}
+	/* what the RTP and RTCP flows of this direction dropped, by reason */
+	drops = json_object_new_object();
+	for (int r = 0; r < RTPRELAY_FDROP_MAX; r++)
+		json_object_object_add(drops, rtprelay_flow_drop_names[r], json_object_new_uint64(nd[r]));
+	json_object_object_add(o, "drops", drops);
 	m->dp->ops->flow_stats(m->dp, id, &st);
 	exp = st.rtp.received ? (__u64)st.rtp.ext_max_seq - st.rtp.base_seq + 1 : 0;
 	lost = exp > st.rtp.received ? exp - st.rtp.received : 0;

@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <microhttpd.h>
 
 #include "log.h"
@@ -30,7 +31,31 @@ struct rr_metrics {
 	struct rr_metrics_snap snap;	/* under lock */
 	/* main thread only: accumulated as calls end */
 	struct rr_hist loss, jitter;
+	/* main thread only: calls_total once a second, for calls per second */
+	struct { double t; unsigned long long calls; } cps[RR_CPS_WINDOW + 1];
+	unsigned int cps_n, cps_head;
 };
+
+/* Calls accepted per second over the last RR_CPS_WINDOW updates (about a
+ * second apart: the main loop's timer), from a ring of calls_total. */
+static double cps_update(struct rr_metrics *mx, unsigned long long calls)
+{
+	const unsigned int len = RR_CPS_WINDOW + 1;
+	unsigned int oldest;
+	struct timespec ts;
+	double now, dt;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	mx->cps_head = (mx->cps_head + 1) % len;
+	mx->cps[mx->cps_head].t = now;
+	mx->cps[mx->cps_head].calls = calls;
+	if (mx->cps_n < len)
+		mx->cps_n++;
+	oldest = (mx->cps_head + len + 1 - mx->cps_n) % len;
+	dt = now - mx->cps[oldest].t;
+	return dt > 0 ? (double)(calls - mx->cps[oldest].calls) / dt : 0;
+}
 
 static void snap_free(struct rr_metrics_snap *s)
 {
@@ -128,6 +153,7 @@ void rr_metrics_update(struct rr_metrics *mx, struct rr_b2bua *b)
 	s.tier = m->dp->ops->name;
 	s.calls_active = rr_b2bua_n_calls(b);
 	s.calls_total = bs->calls_total;
+	s.cps = cps_update(mx, bs->calls_total);
 	s.answered = bs->calls_answered;
 	s.failed = bs->calls_failed;
 	s.cancelled = bs->calls_cancelled;

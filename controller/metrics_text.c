@@ -12,6 +12,15 @@ const double rr_jitter_bounds[RR_HIST_BUCKETS] = {
 	1, 2, 5, 10, 20, 30, 50, 100, 200, 500,
 };
 
+/* The global counter of each per-flow drop reason. */
+static const enum rtprelay_global_counter drop_counter[RTPRELAY_FDROP_MAX] = {
+	[RTPRELAY_FDROP_SRC_MISMATCH] = RTPRELAY_G_DROP_SRC_MISMATCH,
+	[RTPRELAY_FDROP_TTL] = RTPRELAY_G_DROP_TTL,
+	[RTPRELAY_FDROP_FIB] = RTPRELAY_G_DROP_FIB,
+	[RTPRELAY_FDROP_TX] = RTPRELAY_G_DROP_TX,
+};
+_Static_assert(RTPRELAY_FDROP_MAX == 4, "drop_counter: a global counter for every reason");
+
 void rr_hist_observe(struct rr_hist *h, double v)
 {
 	unsigned int i = 0;
@@ -83,6 +92,9 @@ int rr_metrics_format(const struct rr_metrics_snap *s, FILE *f)
 	one(f, "calls_active", "gauge", "Calls in progress.", s->calls_active);
 	one(f, "calls_total", "counter",
 	    "Calls accepted (INVITEs from an allowed source with a route).", s->calls_total);
+	head(f, "calls_per_second", "gauge",
+	     "Calls accepted per second, averaged over the last 10 seconds.");
+	fprintf(f, "rtprelay_calls_per_second %.3f\n", s->cps);
 	head(f, "call_outcomes_total", "counter",
 	     "Call outcomes; rejected_* never became calls, inactivity_hangup ends answered calls.");
 	for (i = 0; i < sizeof(out) / sizeof(out[0]); i++) {
@@ -135,6 +147,15 @@ int rr_metrics_format(const struct rr_metrics_snap *s, FILE *f)
 			label(f, "tier", s->tier, true);
 			label(f, "reason", rtprelay_global_counter_names[i], false);
 			fprintf(f, "} %llu\n", (unsigned long long)s->global.counters[i]);
+		}
+		head(f, "drops_total", "counter",
+		     "Packets of an installed flow the datapath dropped, by reason.");
+		for (i = 0; i < RTPRELAY_FDROP_MAX; i++) {
+			fputs("rtprelay_drops_total{", f);
+			label(f, "tier", s->tier, true);
+			label(f, "reason", rtprelay_flow_drop_names[i], false);
+			fprintf(f, "} %llu\n",
+				(unsigned long long)s->global.counters[drop_counter[i]]);
 		}
 	}
 

@@ -12,6 +12,7 @@
 #include <rtprelay/stats.h>
 
 #define RR_HIST_BUCKETS 10	/* finite bounds; +Inf is implicit */
+#define RR_CPS_WINDOW 10	/* seconds the calls-per-second gauge averages */
 
 struct rr_hist {
 	const double *bounds;		/* RR_HIST_BUCKETS ascending upper bounds */
@@ -40,6 +41,7 @@ struct rr_metrics_snap {
 	const char *tier;		/* datapath backend name */
 	unsigned int calls_active;
 	unsigned long long calls_total, answered, failed, cancelled;
+	double cps;			/* calls accepted per second, last RR_CPS_WINDOW s */
 	unsigned long long rejected_403, rejected_404, rejected_other;
 	unsigned long long inactivity_hangups;
 	unsigned int flows;

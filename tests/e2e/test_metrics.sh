@@ -5,7 +5,10 @@
 # placed with sipp (one with media both ways, one more, one cancelled, a 403): every line a
 # valid exposition line, the expected families present, and the counters
 # (calls_total, answered, cancelled, rejected_403, active calls, forwarded packets, loss
-# histogram) match what was done. Other paths: 404; POST: 405.
+# histogram) match what was done. Other paths: 404; POST: 405. With strict
+# latching, 5 packets from a wrong source port (and on XDP 3 with TTL 1) are
+# dropped: rtprelay_drops_total{reason} and the call's per-flow drops in the
+# control socket count them.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -18,7 +21,7 @@ RRD_ENV_NAME=metrics
 . "$here/rrd_env.sh"
 
 # --- configuration -------------------------------------------------------------
-sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" \
+sed -e "s|mode: auto|mode: $DP|" -e "s|strict: false|strict: true|" -e "s|/run/rtprelayd.sock|$SOCK|" \
 	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
 	"$top/configs/lab.yaml" >"$work/rr.yaml"
 lines=$(wc -l <"$work/rr.yaml")
@@ -57,6 +60,13 @@ check "expected families present with their types" \
 	"counter gauge counter gauge gauge gauge counter counter counter histogram histogram gauge" \
 	"$(field "$m" '" ".join(r["types"].get("rtprelay_" + n, "missing") for n in
 		"calls_total calls_active call_outcomes_total trunk_peer_up trunk_calls_active flows_installed forwarded_packets_total forwarded_bytes_total datapath_packets_total stream_loss_ratio stream_jitter_ms ports_in_use".split())')"
+check "drops, calls per second: families present with their types" "counter gauge" \
+	"$(field "$m" '" ".join(r["types"].get("rtprelay_" + n, "missing") for n in "drops_total calls_per_second".split())')"
+check "idle: calls_per_second 0" 0 "$(val "$m" rtprelay_calls_per_second)"
+for reason in src_mismatch ttl fib tx; do
+	check "idle: drops_total{reason=\"$reason\"} 0 on the $DP tier" 0 \
+		"$(val "$m" "rtprelay_drops_total{tier=\"$DP\",reason=\"$reason\"}")"
+done
 check "idle: calls_total 0" 0 "$(val "$m" rtprelay_calls_total)"
 check "idle: calls_active 0" 0 "$(val "$m" rtprelay_calls_active)"
 check "per-trunk peer state (up until OPTIONS fails)" 1 \
@@ -76,7 +86,7 @@ SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
 sipp_in pbx -sf "$SC/uas.xml" -i $PBX -p 5060 -m 2 &
 uas_pid=$!
 sleep 0.3
-sipp_in sbc -sf "$SC/uac.xml" -i $SBC -p 5070 -m 1 -s 4930123 -d 4000 $R_SBC:5060 &
+sipp_in sbc -sf "$SC/uac.xml" -i $SBC -p 5070 -m 1 -s 4930123 -d 6000 $R_SBC:5060 &
 uac_pid=$!
 sleep 1
 ports=$(ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])')
@@ -87,6 +97,25 @@ sleep 0.2
 got_a=$("$LAB" exec sbc python3 "$here/udp_probe.py" send $SBC 7000 $R_SBC "$ra" 20 2)
 wait $pb
 check "media relayed both ways (20 packets back to the caller)" 20 "$got_a"
+# bad packets towards the callee: a source port the flow did not latch
+# (strict), and on XDP a TTL that would reach 0
+bad() { # PORT TTL N
+	"$LAB" exec sbc python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("198.51.100.10", int(sys.argv[1])))
+s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, int(sys.argv[2]))
+for i in range(int(sys.argv[3])):
+    s.sendto(bytes([0x80, 0, 0, 200 + i]) + bytes(8) + bytes(160), ("198.51.100.1", int(sys.argv[4])))' "$@" "$ra"
+}
+bad 7002 64 5
+n_ttl=0
+if [ "$DP" = xdp ]; then bad 7000 1 3; n_ttl=3; fi
+sleep 0.3
+check "per-flow drops of the call (control socket): 5 src_mismatch, $n_ttl ttl" "5 $n_ttl 0 0" \
+	"$(ctl calls '" ".join(str(r["calls"][0]["streams"][0]["to_callee"]["drops"][k]) for k in ("src_mismatch", "ttl", "fib", "tx"))')"
+check "... none towards the caller" 0 \
+	"$(ctl calls 'sum(r["calls"][0]["streams"][0]["to_caller"]["drops"].values())')"
 m=$(scrape)
 check "during the call: calls_active 1" 1 "$(val "$m" rtprelay_calls_active)"
 check "during the call: trunk_calls_active sbc 1" 1 "$(val "$m" 'rtprelay_trunk_calls_active{trunk="sbc"}')"
@@ -143,6 +172,16 @@ check "datapath fwd_tx + fwd_redirect counted the 40 packets" 40 \
 check "loss histogram: both directions of the media call, no loss" "2 2" \
 	"$(val "$m" rtprelay_stream_loss_ratio_count) $(val "$m" 'rtprelay_stream_loss_ratio_bucket{le="0"}')"
 check "jitter histogram: 2 observations" 2 "$(val "$m" rtprelay_stream_jitter_ms_count)"
+check "drops_total{reason=\"src_mismatch\"}: the 5 packets from a wrong source" 5 \
+	"$(val "$m" "rtprelay_drops_total{tier=\"$DP\",reason=\"src_mismatch\"}")"
+check "drops_total{reason=\"ttl\"}: $n_ttl" "$n_ttl" \
+	"$(val "$m" "rtprelay_drops_total{tier=\"$DP\",reason=\"ttl\"}")"
+check "drops_total agrees with datapath_packets_total{reason=\"drop_src_mismatch\"}" 5 \
+	"$(val "$m" "rtprelay_datapath_packets_total{tier=\"$DP\",reason=\"drop_src_mismatch\"}")"
+check "no fib or tx drops" "0 0" \
+	"$(val "$m" "rtprelay_drops_total{tier=\"$DP\",reason=\"fib\"}") $(val "$m" "rtprelay_drops_total{tier=\"$DP\",reason=\"tx\"}")"
+ok "calls_per_second > 0 within 10 s of the calls ($(field "$m" 'r["samples"]["rtprelay_calls_per_second"]'))" \
+	python3 -c 'import json,sys; sys.exit(not json.loads(sys.argv[1])["samples"]["rtprelay_calls_per_second"] > 0)' "$m"
 
 kill "$rrd_pid"
 wait "$rrd_pid"; rc=$?

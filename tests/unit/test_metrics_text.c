@@ -109,7 +109,7 @@ static void test_format(void **state)
 	};
 	struct rr_metrics_trunk trunks[] = { { "sbc", 3 }, { "pbx", 2 } };
 	struct rr_metrics_snap s = {
-		.tier = "xdp", .calls_active = 3, .calls_total = 12, .answered = 9,
+		.tier = "xdp", .calls_active = 3, .calls_total = 12, .cps = 2.25, .answered = 9,
 		.failed = 1, .cancelled = 2, .rejected_403 = 4, .rejected_404 = 5,
 		.rejected_other = 0, .inactivity_hangups = 1, .flows = 12,
 		.flow_errors = 0, .ports_in_use = { 3, 3 }, .have_global = true,
@@ -144,6 +144,14 @@ static void test_format(void **state)
 	assert_true(has_line(t, "rtprelay_forwarded_bytes_total{tier=\"xdp\"} 987654321098"));
 	assert_true(has_line(t, "rtprelay_datapath_packets_total{tier=\"xdp\",reason=\"fwd_tx\"} 1000"));
 	assert_true(has_line(t, "rtprelay_datapath_packets_total{tier=\"xdp\",reason=\"err_internal\"} 1014"));
+	assert_true(has_line(t, "# TYPE rtprelay_calls_per_second gauge"));
+	assert_true(has_line(t, "rtprelay_calls_per_second 2.250"));
+	/* drops by reason: the global drop_* counters (1010..1013) */
+	assert_true(has_line(t, "# TYPE rtprelay_drops_total counter"));
+	assert_true(has_line(t, "rtprelay_drops_total{tier=\"xdp\",reason=\"src_mismatch\"} 1010"));
+	assert_true(has_line(t, "rtprelay_drops_total{tier=\"xdp\",reason=\"ttl\"} 1011"));
+	assert_true(has_line(t, "rtprelay_drops_total{tier=\"xdp\",reason=\"fib\"} 1012"));
+	assert_true(has_line(t, "rtprelay_drops_total{tier=\"xdp\",reason=\"tx\"} 1013"));
 	assert_true(has_line(t, "rtprelay_stream_loss_ratio_bucket{le=\"0\"} 2"));
 	assert_true(has_line(t, "rtprelay_stream_loss_ratio_bucket{le=\"0.02\"} 2"));
 	assert_true(has_line(t, "rtprelay_stream_loss_ratio_bucket{le=\"0.05\"} 3"));
@@ -161,6 +169,7 @@ static void test_format(void **state)
 	s.n_peers = s.n_trunks = 0;
 	t = render(&s);
 	assert_null(strstr(t, "rtprelay_datapath_packets_total"));
+	assert_null(strstr(t, "rtprelay_drops_total"));
 	assert_null(strstr(t, "rtprelay_trunk_peer_up{"));
 	assert_true(has_line(t, "# TYPE rtprelay_trunk_peer_up gauge"));
 	free(t);
