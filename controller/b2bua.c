@@ -30,77 +30,12 @@
 #include <sofia-sip/su_tag_io.h>
 #include <sofia-sip/tport_tag.h>
 
-#include "b2bua.h"
+#include "b2bua_int.h"
 #include "log.h"
 #include "routing.h"
 #include "tls.h"
-
-struct rr_sip_side {
-	struct rr_b2bua *b;
-	enum rr_side side;
-	nua_t *nua;
-	bool shut;
-};
-
-/* What a nua handle belongs to: a call leg or a peer's OPTIONS pinger. */
-enum { RR_HM_LEG = 1, RR_HM_PING };
-struct rr_hmagic {
-	int kind;
-};
-
-/* OPTIONS keepalive state of one trunk peer. */
-struct rr_ping {
-	struct rr_hmagic hm;		/* first: the handle's magic */
-	struct rr_b2bua *b;
-	unsigned int trunk, peer;
-	nua_handle_t *nh;
-	bool up, pending;
-};
-
-struct rr_leg {
-	struct rr_hmagic hm;		/* first: the handle's magic */
-	struct rr_call *call;
-	int idx;			/* 0: caller (incoming), 1: callee */
-	nua_handle_t *nh;
-	int trunk;
-	bool terminated;		/* nua reported the leg over */
-	bool ending;			/* we sent BYE/CANCEL/final response */
-	bool established;		/* 2xx exchanged */
-	bool final;			/* a final response went/came on the INVITE */
-	bool invite_sdp;		/* our last INVITE on this leg had SDP */
-	bool ack_pending;		/* its 2xx waits for the other leg's ACK */
-	msg_t *update_req;		/* its UPDATE waiting for the other leg's answer */
-	char call_id[96];
-};
-
-struct rr_call {
-	struct rr_call *next, *prev;
-	struct rr_b2bua *b;
-	unsigned long id;
-	enum rr_call_state state;
-	struct rr_leg leg[2];
-	struct rr_call_media media;
-	int reinvite_from;		/* leg whose re-INVITE is pending, or -1 */
-	int update_from;		/* leg whose UPDATE is pending, or -1 */
-	unsigned int peer_idx;		/* failover position in the out trunk */
-	char *b_sdp;			/* SDP sent to the callee (for failover) */
-	struct rr_config *cfg;		/* the configuration the call began under */
-	char from[64], to[64], display[64];
-	struct timespec start, answer, end;
-};
-
-struct rr_b2bua {
-	su_root_t *root;
-	struct rr_config *cfg;		/* for new calls; a call keeps its own */
-	struct rr_media *media;
-	struct rr_sip_side side[RR_SIDE_MAX];
-	struct rr_call *calls;
-	unsigned int n_calls;
-	unsigned long next_id;
-	struct rr_b2bua_stats stats;
-	struct rr_ping *pings;		/* one per peer of every trunk of cfg */
-	unsigned int n_pings, ticks;
-};
+#include "session_timer.h"
+#include "transfer.h"
 
 static double since(const struct timespec *t)
 {
@@ -131,9 +66,13 @@ static void call_free(struct rr_call *c)
 	struct rr_b2bua *b = c->b;
 
 	call_release_media(c);
+	rr_xfer_call_free(c);
 	for (int i = 0; i < 2; i++) {
 		if (c->leg[i].update_req)
 			msg_destroy(c->leg[i].update_req);
+		if (c->leg[i].refer_req)
+			msg_destroy(c->leg[i].refer_req);
+		free(c->sdp_from[i]);
 		if (c->leg[i].nh) {
 			nua_handle_bind(c->leg[i].nh, NULL);
 			nua_handle_destroy(c->leg[i].nh);
@@ -147,7 +86,8 @@ static void call_free(struct rr_call *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	b->n_calls--;
-	rr_info("call %lu: ended after %.1f s", c->id, since(&c->start));
+	rr_info("call %lu: ended after %.1f s (%s)", c->id, since(&c->start),
+		rr_end_reason_name(c->end_reason));
 	free(c->b_sdp);
 	rr_config_put(c->cfg);
 	free(c);
@@ -191,6 +131,8 @@ static void leg_end(struct rr_leg *l, int status, const char *phrase)
 
 static void call_end(struct rr_call *c, int status, const char *phrase)
 {
+	rr_call_end_reason(c, RR_END_ERROR);
+	rr_xfer_call_ending(c);
 	call_release_media(c);
 	leg_end(&c->leg[0], status, phrase);
 	leg_end(&c->leg[1], status, phrase);
@@ -229,13 +171,11 @@ static char *sdp_across(struct rr_leg *l, const sip_t *sip, int *err)
 	*err = 0;
 	if (!is_sdp(sip))
 		return NULL;
+	free(l->call->sdp_from[l->idx]);
+	l->call->sdp_from[l->idx] = strndup(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
 	return rr_media_from(l->call->b->media, &l->call->media, l->idx,
 			     sip->sip_payload->pl_data, sip->sip_payload->pl_len, err);
 }
-
-#define SDP_TAGS(sdp) \
-	TAG_IF((sdp), SIPTAG_CONTENT_TYPE_STR("application/sdp")), \
-	TAG_IF((sdp), SIPTAG_PAYLOAD_STR(sdp))
 
 static void pings_setup(struct rr_b2bua *b);
 static void pings_free(struct rr_b2bua *b);
@@ -281,6 +221,7 @@ static int call_out(struct rr_call *c)
 			   SIPTAG_TO_STR(to), NUTAG_AUTOANSWER(0), TAG_END());
 	if (!l->nh)
 		return -ENOMEM;
+	rr_st_apply(l->nh, t);
 	l->invite_sdp = c->b_sdp != NULL;
 	l->final = l->established = l->ack_pending = false;
 	nua_invite(l->nh, NUTAG_URL(uri), SDP_TAGS(c->b_sdp), TAG_END());
@@ -381,6 +322,7 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	b->stats.calls_total++;
 	nua_handle_bind(nh, &c->leg[0].hm);
 	nua_set_hparams(nh, NUTAG_AUTOANSWER(0), TAG_END());
+	rr_st_apply(nh, &cfg->trunks[in]);
 	rr_info("call %lu: INVITE from %s (trunk %s) %s -> %s", c->id, src, cfg->trunks[in].name,
 		rr_log_number(c->from, nb, sizeof(nb)), c->to);
 
@@ -388,6 +330,7 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	if (err) {
 		b->stats.calls_failed++;
 		c->leg[1].terminated = true;
+		rr_call_end_reason(c, RR_END_ERROR);
 		if (err == -ENOSPC)
 			call_end(c, SIP_503_SERVICE_UNAVAILABLE);
 		else
@@ -416,6 +359,8 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 
 	if (sip && sip->sip_call_id && !l->call_id[0])
 		snprintf(l->call_id, sizeof(l->call_id), "%s", sip->sip_call_id->i_id);
+	if (rr_xfer_r_invite(l, status, sip) || rr_st_r_invite(l, status, sip))
+		return;	/* our own re-INVITE (transfer), a session refresh */
 	if (status < 200) {
 		if (status == 100 || c->reinvite_from >= 0 || l->idx != 1 || o->final)
 			return;
@@ -486,6 +431,7 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 			mapped != status ? " (relayed as mapped)" : "");
 		c->b->stats.calls_failed++;
 		l->ending = true;	/* nua ends the failed INVITE itself */
+		rr_call_end_reason(c, RR_END_FAILED);
 		call_end(c, mapped, phrase);
 	}
 }
@@ -505,6 +451,8 @@ static void i_reinvite(struct rr_leg *l, const sip_t *sip)
 		nua_respond(l->nh, SIP_491_REQUEST_PENDING, TAG_END());
 		return;
 	}
+	if (rr_st_i_reinvite(l, sip))
+		return;	/* a session refresh with the same SDP: answered here */
 	sdp = sdp_across(l, sip, &err);
 	if (err) {
 		nua_respond(l->nh, SIP_488_NOT_ACCEPTABLE, TAG_END());
@@ -553,6 +501,8 @@ static void r_update(struct rr_leg *l, int status, const sip_t *sip)
 	char *sdp = NULL;
 	int err;
 
+	if (rr_st_r_update(l, status))
+		return;	/* nua's own refresh UPDATE */
 	if (status < 200 || c->update_from != o->idx || !o->update_req)
 		return;
 	c->update_from = -1;
@@ -610,6 +560,10 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 			r_options((struct rr_ping *)hm, status, phrase);
 		return;
 	}
+	if (hm && (hm->kind == RR_HM_XFER || hm->kind == RR_HM_GONE)) {
+		rr_xfer_event(event, status, phrase, nua, nh, hm, sip, tags);
+		return;
+	}
 	switch (event) {
 	case nua_i_invite:
 		if (!l)
@@ -638,19 +592,43 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 		if (l)
 			r_update(l, status, sip);
 		return;
+	case nua_i_refer:
+		if (l)
+			rr_xfer_i_refer(l, nua, sip, tags);
+		else if (nh) {
+			nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua), TAG_END());
+			nua_handle_destroy(nh);
+		}
+		return;
+	case nua_r_refer:
+		if (l)
+			rr_xfer_r_refer(l, status, phrase);
+		return;
+	case nua_i_notify:
+		if (l)
+			rr_xfer_i_notify(l, sip, tags);
+		return;
+	case nua_r_bye:
+		if (l && !l->ending && status >= 200)
+			rr_st_bye_sent(l);	/* nua's own BYE: the session expired */
+		return;
 	case nua_i_cancel:
 		if (l) {
 			rr_info("call %lu: CANCEL from the caller", c->id);
 			c->b->stats.calls_cancelled++;
 			l->final = true;	/* nua answered 487 */
 			l->ending = true;
+			rr_call_end_reason(c, RR_END_CANCEL);
 			call_end(c, SIP_487_REQUEST_TERMINATED);
 		}
 		return;
 	case nua_i_bye:
+		if (l && rr_xfer_i_bye(l))
+			return;
 		if (l) {
 			rr_info("call %lu: BYE from leg %d", c->id, l->idx);
 			l->ending = true;	/* nua answered 200 */
+			rr_call_end_reason(c, l->idx ? RR_END_CALLEE_BYE : RR_END_CALLER_BYE);
 			call_end(c, SIP_480_TEMPORARILY_UNAVAILABLE);
 		}
 		return;
@@ -660,8 +638,11 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 		tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
 		if (cs == nua_callstate_terminated) {
 			l->terminated = true;
-			if (c->state != RR_CALL_ENDING)
+			if (c->state != RR_CALL_ENDING) {
+				if (!l->ending)
+					rr_st_leg_lost(l, status);
 				call_end(c, SIP_480_TEMPORARILY_UNAVAILABLE);
+			}
 			call_check_done(c);
 		}
 		return;
@@ -720,7 +701,7 @@ static int side_create(struct rr_b2bua *b, struct rr_sip_side *sd, const struct 
 			     NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOANSWER(0),
 			     NUTAG_AUTOACK(0), NUTAG_AUTOALERT(0),
 			     NUTAG_ENABLEINVITE(1), NUTAG_SESSION_TIMER(0),
-			     NUTAG_APPL_METHOD("UPDATE"),
+			     NUTAG_APPL_METHOD("UPDATE, REFER"),
 			     NUTAG_USER_AGENT("rtprelayd"),
 			     SIPTAG_SERVER_STR("rtprelayd"),
 			     TAG_END());
@@ -771,6 +752,7 @@ void rr_b2bua_shutdown(struct rr_b2bua *b)
 
 	for (c = b->calls; c; c = n) {
 		n = c->next;
+		rr_call_end_reason(c, RR_END_SHUTDOWN);
 		call_end(c, SIP_503_SERVICE_UNAVAILABLE);
 	}
 	/* let BYE/CANCEL go out and get answered, a bounded while */
@@ -797,6 +779,7 @@ void rr_b2bua_destroy(struct rr_b2bua *b)
 		return;
 	while (b->calls)
 		call_free(b->calls);
+	rr_xfer_free_all(b);
 	pings_free(b);
 	for (int s = 0; s < RR_SIDE_MAX; s++)
 		if (b->side[s].nua)
@@ -813,6 +796,7 @@ void rr_b2bua_tick(struct rr_b2bua *b)
 
 	if (b->cfg->options_interval && b->ticks++ % b->cfg->options_interval == 0)
 		pings_send(b);
+	rr_xfer_tick(b);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	now_ns = (__u64)now.tv_sec * 1000000000ull + (__u64)now.tv_nsec;
 	for (c = b->calls; c; c = n) {
@@ -832,6 +816,7 @@ void rr_b2bua_tick(struct rr_b2bua *b)
 			continue;
 		rr_info("call %lu: no media for %u s: hanging up", c->id, timeout);
 		b->stats.inactivity_hangups++;
+		rr_call_end_reason(c, RR_END_INACTIVITY);
 		call_end(c, SIP_480_TEMPORARILY_UNAVAILABLE);
 	}
 }
@@ -860,6 +845,7 @@ int rr_b2bua_hangup(struct rr_b2bua *b, unsigned long id)
 	for (struct rr_call *c = b->calls; c; c = c->next) {
 		if (c->id == id) {
 			rr_info("call %lu: hangup requested", id);
+			rr_call_end_reason(c, RR_END_HANGUP);
 			call_end(c, SIP_480_TEMPORARILY_UNAVAILABLE);
 			return 0;
 		}
@@ -882,6 +868,64 @@ void rr_call_info(const struct rr_call *c, struct rr_call_info *info)
 	info->duration = since(&c->start);
 	info->talk = since(&c->answer);
 	info->media = &c->media;
+	info->end = c->end_reason;
+	info->end_reason = rr_end_reason_name(c->end_reason);
+	info->transferred = c->transferred == RR_XFER_BLIND ? "blind" :
+			    c->transferred == RR_XFER_ATTENDED ? "attended" : "";
+}
+
+const char *rr_end_reason_name(enum rr_end_reason r)
+{
+	static const char *const n[] = {
+		[RR_END_NONE] = "",
+		[RR_END_CALLER_BYE] = "caller-bye",
+		[RR_END_CALLEE_BYE] = "callee-bye",
+		[RR_END_CANCEL] = "cancel",
+		[RR_END_FAILED] = "failed",
+		[RR_END_HANGUP] = "hangup",
+		[RR_END_INACTIVITY] = "media-inactivity",
+		[RR_END_SESSION_TIMER] = "session-timer",
+		[RR_END_TRANSFER_BLIND] = "transfer-blind",
+		[RR_END_TRANSFER_ATTENDED] = "transfer-attended",
+		[RR_END_SHUTDOWN] = "shutdown",
+		[RR_END_ERROR] = "error",
+	};
+
+	return (unsigned int)r < sizeof(n) / sizeof(n[0]) && n[r] ? n[r] : "?";
+}
+
+/* ---- for transfer.c and session_timer.c ------------------------------- */
+
+void rr_b2b_call_end(struct rr_call *c, enum rr_end_reason why, int status,
+		     const char *phrase)
+{
+	rr_call_end_reason(c, why);
+	call_end(c, status, phrase);
+}
+
+void rr_b2b_leg_end(struct rr_leg *l, int status, const char *phrase)
+{
+	leg_end(l, status, phrase);
+}
+
+char *rr_b2b_sdp_across(struct rr_leg *l, const sip_t *sip, int *err)
+{
+	return sdp_across(l, sip, err);
+}
+
+bool rr_b2b_is_sdp(const sip_t *sip)
+{
+	return is_sdp(sip);
+}
+
+const char *rr_b2b_host(const char *host, int family, char *buf, size_t len)
+{
+	return host_fmt(host, family, buf, len);
+}
+
+void rr_b2b_call_check_done(struct rr_call *c)
+{
+	call_check_done(c);
 }
 
 static void pings_free(struct rr_b2bua *b)

@@ -24,10 +24,44 @@ enum rr_call_state {
 	RR_CALL_ENDING,		/* BYE/CANCEL/failure: legs being torn down */
 };
 
+/* Why a call ended, for logs, the control socket and call records. Set
+ * once, by the first cause: a BYE from either side, CANCEL, a failure, an
+ * operator's hangup, no media, a session timer that was not refreshed
+ * (RFC 4028), or the call was taken over by a transfer. */
+enum rr_end_reason {
+	RR_END_NONE,		/* still running */
+	RR_END_CALLER_BYE,	/* the caller (leg 0) hung up */
+	RR_END_CALLEE_BYE,	/* the callee (leg 1) hung up */
+	RR_END_CANCEL,		/* the caller cancelled before the answer */
+	RR_END_FAILED,		/* the callee side failed/refused (final >= 300) */
+	RR_END_HANGUP,		/* control socket / rtprelayctl call hangup */
+	RR_END_INACTIVITY,	/* no media either way for media.inactivity_timeout */
+	RR_END_SESSION_TIMER,	/* a session refresh failed or never came */
+	RR_END_TRANSFER_BLIND,	/* transferor's part after a blind transfer */
+	RR_END_TRANSFER_ATTENDED, /* joined into another call (Replaces) */
+	RR_END_SHUTDOWN,	/* rtprelayd stopped */
+	RR_END_ERROR,		/* rtprelayd could not carry on (SDP, ports, SIP) */
+};
+/* "caller-bye", "callee-bye", "cancel", "failed", "hangup",
+ * "media-inactivity", "session-timer", "transfer-blind",
+ * "transfer-attended", "shutdown", "error"; "" while running. */
+const char *rr_end_reason_name(enum rr_end_reason r);
+
+enum rr_xfer_kind {
+	RR_XFER_NONE,
+	RR_XFER_BLIND,		/* REFER without Replaces */
+	RR_XFER_ATTENDED,	/* REFER with Replaces */
+};
+
 struct rr_b2bua_stats {
 	unsigned long long calls_total, calls_answered, calls_failed, calls_cancelled;
 	unsigned long long rejected_403, rejected_404, rejected_other;
 	unsigned long long inactivity_hangups;
+	unsigned long long session_timer_hangups;	/* RR_END_SESSION_TIMER */
+	/* REFERs relayed to the far trunk (refer: pass), handled here
+	 * (refer: handle; blind), attended (Replaces; joined here), failed */
+	unsigned long long transfers_relayed, transfers_blind, transfers_attended;
+	unsigned long long transfers_failed;
 };
 
 /* cfg is borrowed: the caller keeps it alive until rr_b2bua_set_config()
@@ -62,6 +96,9 @@ struct rr_call_info {
 	double duration;	/* seconds since the INVITE */
 	double talk;		/* seconds since the answer (0: unanswered) */
 	const struct rr_call_media *media;
+	const char *end_reason;	/* rr_end_reason_name(); "" while running */
+	enum rr_end_reason end;
+	const char *transferred; /* "blind"/"attended" once transferred, else "" */
 };
 void rr_call_info(const struct rr_call *c, struct rr_call_info *info);
 

@@ -455,6 +455,79 @@ static int parse_codecs(struct ctx *c, yaml_node_t *v, struct rr_codec_list *l)
 	return 0;
 }
 
+/* refer: pass|handle and session_timer: {...} of a trunk (in-dialog
+ * behaviour: transfer.c, session_timer.c). 1: not one of these keys. */
+static int parse_trunk_dialog(struct ctx *c, const char *key, yaml_node_t *v,
+			      struct rr_trunk *t)
+{
+	struct rr_session_timer *st = &t->session_timer;
+	yaml_node_t *k2, *v2;
+	const char *key2, *s;
+	unsigned long u;
+
+	if (!strcmp(key, "refer")) {
+		s = scalar(c, v, "refer");
+		if (!s)
+			return -EINVAL;
+		if (!strcmp(s, "pass")) {
+			t->refer = RR_REFER_PASS;
+		} else if (!strcmp(s, "handle")) {
+			t->refer = RR_REFER_HANDLE;
+		} else {
+			fail(c, v, "refer: '%s' is not pass or handle", s);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (strcmp(key, "session_timer"))
+		return 1;
+	if (!expect(c, v, YAML_MAPPING_NODE, "session_timer"))
+		return -EINVAL;
+	FOR_EACH_PAIR(c, v, k2, v2, key2) {
+		if (!strcmp(key2, "interval")) {
+			if (get_uint(c, v2, "session_timer.interval", 0, 86400, &u))
+				return -EINVAL;
+			st->interval = (unsigned int)u;
+		} else if (!strcmp(key2, "min_se")) {
+			if (get_uint(c, v2, "session_timer.min_se", 1, 86400, &u))
+				return -EINVAL;
+			st->min_se = (unsigned int)u;
+		} else if (!strcmp(key2, "refresher")) {
+			s = scalar(c, v2, "session_timer.refresher");
+			if (!s)
+				return -EINVAL;
+			if (!strcmp(s, "auto"))
+				st->refresher = RR_REFRESHER_AUTO;
+			else if (!strcmp(s, "local"))
+				st->refresher = RR_REFRESHER_LOCAL;
+			else if (!strcmp(s, "remote"))
+				st->refresher = RR_REFRESHER_REMOTE;
+			else {
+				fail(c, v2, "session_timer.refresher: '%s' is not auto, local or remote", s);
+				return -EINVAL;
+			}
+		} else if (!strcmp(key2, "method")) {
+			s = scalar(c, v2, "session_timer.method");
+			if (!s)
+				return -EINVAL;
+			if (strcmp(s, "invite") && strcmp(s, "update")) {
+				fail(c, v2, "session_timer.method: '%s' is not invite or update", s);
+				return -EINVAL;
+			}
+			st->update = !strcmp(s, "update");
+		} else {
+			unknown_key(c, k2, "session_timer");
+			return -EINVAL;
+		}
+	}
+	if (st->interval && st->interval < st->min_se) {
+		fail(c, v, "session_timer: interval %u is below min_se %u", st->interval,
+		     st->min_se);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 {
 	yaml_node_t *k, *v;
@@ -467,7 +540,15 @@ static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 	t->line = (int)m->start_mark.line + 1;
 	t->transport = RR_TP_UDP;
 	t->jitter = true;
+	t->session_timer.interval = 1800;
+	t->session_timer.min_se = 90;
 	FOR_EACH_PAIR(c, m, k, v, key) {
+		int r = parse_trunk_dialog(c, key, v, t);
+
+		if (r < 0)
+			return r;
+		if (!r)
+			continue;
 		if (!strcmp(key, "name")) {
 			if (get_str(c, v, "name", t->name, sizeof(t->name)))
 				return -EINVAL;

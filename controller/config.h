@@ -53,6 +53,27 @@ struct rr_peer {
 	uint16_t port;
 };
 
+/* What a REFER from the other leg does when it would reach this trunk's
+ * peer (docs/rtprelayd.md, "Transfers"). */
+enum rr_refer_mode {
+	RR_REFER_HANDLE,		/* rtprelayd is the referee (default) */
+	RR_REFER_PASS,			/* the peer accepts REFER: relayed in-dialog */
+};
+
+enum rr_refresher {
+	RR_REFRESHER_AUTO,		/* as negotiated (RFC 4028 defaults) */
+	RR_REFRESHER_LOCAL,		/* rtprelayd refreshes this leg */
+	RR_REFRESHER_REMOTE,		/* the peer refreshes */
+};
+
+/* RFC 4028 session timer on the legs of a trunk. */
+struct rr_session_timer {
+	unsigned int interval;		/* Session-Expires asked for, s; 0: off */
+	unsigned int min_se;		/* smallest interval accepted, s */
+	enum rr_refresher refresher;
+	bool update;			/* refresh with UPDATE, not re-INVITE */
+};
+
 struct rr_trunk {
 	char name[64];
 	enum rr_side side;
@@ -67,6 +88,8 @@ struct rr_trunk {
 	unsigned int n_response_map;
 	struct rr_codec_list codecs;	/* allowed in SDP towards the peers */
 	bool jitter;			/* RFC 3550 jitter on media from the peers */
+	enum rr_refer_mode refer;
+	struct rr_session_timer session_timer;
 	int line;
 };
 

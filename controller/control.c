@@ -99,6 +99,7 @@ static int call_json(struct rr_call *c, void *arg)
 	json_object_object_add(o, "to", json_object_new_string(in.to));
 	json_object_object_add(o, "duration", json_object_new_double(in.duration));
 	json_object_object_add(o, "talk", json_object_new_double(in.talk));
+	json_object_object_add(o, "transferred", json_object_new_string(in.transferred));
 	for (int l = 0; l < 2; l++) {
 		json_object *lo = json_object_new_object();
 
@@ -206,6 +207,12 @@ static json_object *do_status(struct rr_control *ctl)
 	json_object_object_add(o, "rejected_403", json_object_new_uint64(st->rejected_403));
 	json_object_object_add(o, "rejected_404", json_object_new_uint64(st->rejected_404));
 	json_object_object_add(o, "inactivity_hangups", json_object_new_uint64(st->inactivity_hangups));
+	json_object_object_add(o, "session_timer_hangups",
+			       json_object_new_uint64(st->session_timer_hangups));
+	json_object_object_add(o, "transfers_relayed", json_object_new_uint64(st->transfers_relayed));
+	json_object_object_add(o, "transfers_blind", json_object_new_uint64(st->transfers_blind));
+	json_object_object_add(o, "transfers_attended", json_object_new_uint64(st->transfers_attended));
+	json_object_object_add(o, "transfers_failed", json_object_new_uint64(st->transfers_failed));
 	rr_b2bua_peers(ctl->b, peer_json, peers);
 	json_object_object_add(o, "peers", peers);
 	return o;

@@ -22,7 +22,8 @@ RRD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(RRD_PKGS))
 RRD_LIBS	:= $(shell $(PKG_CONFIG) --libs $(RRD_PKGS)) -lpthread
 
 RRD_SRCS	:= $(addprefix controller/,b2bua.c config.c control.c dp_user.c log.c media.c \
-		   metrics.c metrics_text.c notify.c port_pool.c routing.c rtprelayd.c sdp_rewrite.c tls.c)
+		   metrics.c metrics_text.c notify.c port_pool.c refer.c routing.c rtprelayd.c \
+		   sdp_rewrite.c session_timer.c tls.c transfer.c)
 RRD_OBJS	:= $(patsubst controller/%.c,$(BUILD)/obj/controller/%.o,$(RRD_SRCS))
 RRD_HDRS	:= $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h)
 RRD_MNL_LIBS	:= $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
@@ -45,6 +46,10 @@ $(BUILD)/tests/test_sdp: controller/sdp_rewrite.c controller/port_pool.c $(wildc
 UNIT_LDLIBS_sdp := $(shell $(PKG_CONFIG) --libs sofia-sip-ua)
 # the pattern rule does not know sofia's include dir
 $(BUILD)/tests/test_sdp: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags sofia-sip-ua)
+# Refer-To reading (refer.c) and the per-trunk refer/session_timer keys.
+$(BUILD)/tests/test_refer: controller/refer.c controller/config.c controller/routing.c $(wildcard controller/*.h)
+UNIT_LDLIBS_refer := -lyaml $(shell $(PKG_CONFIG) --libs sofia-sip-ua)
+$(BUILD)/tests/test_refer: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags sofia-sip-ua)
 $(BUILD)/tests/test_dp_user: controller/dp_user.c controller/log.c controller/datapath.h
 UNIT_LDLIBS_dp_user := -lpthread
 

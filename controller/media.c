@@ -280,3 +280,66 @@ __u64 rr_media_last_seen(struct rr_media *m, const struct rr_call_media *cm)
 		}
 	return last;
 }
+
+char *rr_media_sdp_for(const struct rr_media *m, const struct rr_call_media *cm, int to,
+		       const char *sdp, size_t len)
+{
+	uint16_t ports[RR_MAX_STREAMS] = { 0 };
+	struct rr_sdp_info info;
+	unsigned int i;
+
+	if (!sdp || rr_sdp_parse(sdp, len, &info, NULL, 0))
+		return NULL;
+	for (i = 0; i < info.n && i < cm->n; i++)
+		if (info.s[i].port)
+			ports[i] = cm->s[i].port[to];
+	return rr_sdp_rewrite(sdp, len, cm->family[to], relay_addr(m, cm, to), ports, info.n);
+}
+
+void rr_media_join(struct rr_media *m, struct rr_call_media *dst, int slot,
+		   struct rr_call_media *src, int moved)
+{
+	unsigned int n = dst->n < src->n ? dst->n : src->n, i;
+	int kept = !slot;
+
+	/* the dropped legs' media: what the departing party sent to the
+	 * kept one (keyed on dst's port towards slot) and to the moved one
+	 * (keyed on src's port towards the departing party) */
+	for (i = 0; i < dst->n; i++) {
+		flows_del(m, dst, i, kept);
+		if (i < n)
+			continue;
+		/* a stream the moved party never had: not relayed any more */
+		flows_del(m, dst, i, slot);
+		if (dst->s[i].port[slot] &&
+		    rr_port_pool_put(&m->pool[dst->side[slot]], dst->s[i].port[slot]))
+			rr_err("media: port %u returned twice", dst->s[i].port[slot]);
+		dst->s[i].port[slot] = 0;
+		memset(&dst->s[i].peer[slot], 0, sizeof(dst->s[i].peer[slot]));
+	}
+	for (i = 0; i < n; i++)
+		flows_del(m, src, i, moved);
+	for (i = 0; i < n; i++) {
+		struct rr_stream *d = &dst->s[i], *s = &src->s[i];
+
+		if (d->port[slot] && rr_port_pool_put(&m->pool[dst->side[slot]], d->port[slot]))
+			rr_err("media: port %u returned twice", d->port[slot]);
+		d->port[slot] = s->port[moved];
+		d->peer[slot] = s->peer[moved];
+		/* the moved party's flows to the departing party, keyed on
+		 * the port that now faces slot, become dst's flows to kept */
+		d->installed[kept] = s->installed[!moved];
+		s->installed[!moved] = false;
+		s->port[moved] = 0;
+		memset(&s->peer[moved], 0, sizeof(s->peer[moved]));
+	}
+	dst->side[slot] = src->side[moved];
+	dst->family[slot] = src->family[moved];
+	/* rewritten in place: moved -> kept, kept -> moved */
+	for (i = 0; i < n; i++) {
+		if (!dst->s[i].port[slot] || !dst->s[i].port[kept])
+			continue;
+		flows_add(m, dst, i, kept);
+		flows_add(m, dst, i, slot);
+	}
+}

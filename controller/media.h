@@ -56,6 +56,21 @@ void rr_call_media_init(struct rr_media *m, struct rr_call_media *cm,
  * with *err = -EINVAL (bad SDP), -ENOSPC (no ports) or another error. */
 char *rr_media_from(struct rr_media *m, struct rr_call_media *cm, int leg,
 		    const char *sdp, size_t len, int *err);
+/* The SDP for leg `to` made from sdp, the last SDP of the other leg: the
+ * relay's address and ports towards `to`, no flow touched (a re-offer to a
+ * leg, a new party's INVITE in a transfer, a refresh answered here).
+ * malloc()ed; NULL when sdp does not parse. */
+char *rr_media_sdp_for(const struct rr_media *m, const struct rr_call_media *cm, int to,
+		       const char *sdp, size_t len);
+/* Attended transfer: the party on leg `moved` of src takes the place of leg
+ * `slot` of dst. Its relay ports move from src to dst, so neither remaining
+ * party changes where it sends: the flows from the moved party (keyed on
+ * its relay port) and the flows towards it (keyed on the kept party's relay
+ * port) are rewritten in place, the flows of the two dropped legs removed
+ * and dst's old ports towards `slot` returned. src keeps only what faces
+ * its other leg (released with it). */
+void rr_media_join(struct rr_media *m, struct rr_call_media *dst, int slot,
+		   struct rr_call_media *src, int moved);
 /* Removes every flow and returns every port of the call (idempotent). */
 void rr_media_release(struct rr_media *m, struct rr_call_media *cm);
 /* Flow id of stream i towards leg (RTP; RTCP is +1). */

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The B2BUA's internals, shared by b2bua.c (call setup and relaying),
+ * transfer.c (REFER, Replaces, re-pointing a call to a new party) and
+ * session_timer.c (RFC 4028 per leg). Not for other parts of the daemon:
+ * they use b2bua.h.
+ */
+#ifndef RR_B2BUA_INT_H
+#define RR_B2BUA_INT_H
+
+#define NUA_MAGIC_T	struct rr_sip_side
+#define NUA_HMAGIC_T	struct rr_hmagic
+
+#include <sofia-sip/nua.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_status.h>
+
+#include "b2bua.h"
+
+struct rr_sip_side {
+	struct rr_b2bua *b;
+	enum rr_side side;
+	nua_t *nua;
+	bool shut;
+};
+
+/* What a nua handle belongs to: a call leg, a peer's OPTIONS pinger, the
+ * new party of a transfer being called, or a leg cut from its call. */
+enum { RR_HM_LEG = 1, RR_HM_PING, RR_HM_XFER, RR_HM_GONE };
+struct rr_hmagic {
+	int kind;
+};
+
+/* OPTIONS keepalive state of one trunk peer. */
+struct rr_ping {
+	struct rr_hmagic hm;		/* first: the handle's magic */
+	struct rr_b2bua *b;
+	unsigned int trunk, peer;
+	nua_handle_t *nh;
+	bool up, pending;
+};
+
+struct rr_leg {
+	struct rr_hmagic hm;		/* first: the handle's magic */
+	struct rr_call *call;
+	int idx;			/* 0: caller (incoming), 1: callee */
+	nua_handle_t *nh;
+	int trunk;
+	bool terminated;		/* nua reported the leg over */
+	bool ending;			/* we sent BYE/CANCEL/final response */
+	bool established;		/* 2xx exchanged */
+	bool final;			/* a final response went/came on the INVITE */
+	bool invite_sdp;		/* our last INVITE on this leg had SDP */
+	bool ack_pending;		/* its 2xx waits for the other leg's ACK */
+	msg_t *update_req;		/* its UPDATE waiting for the other leg's answer */
+	msg_t *refer_req;		/* its REFER relayed to the other leg (transfer.c) */
+	bool local_reinvite;		/* our own re-INVITE is out (transfer, identity) */
+	char refer_event[40];		/* Event of the REFER it sent us ("refer;id=N") */
+	char call_id[96];
+};
+
+struct rr_call {
+	struct rr_call *next, *prev;
+	struct rr_b2bua *b;
+	unsigned long id;
+	enum rr_call_state state;
+	struct rr_leg leg[2];
+	struct rr_call_media media;
+	int reinvite_from;		/* leg whose re-INVITE is pending, or -1 */
+	int update_from;		/* leg whose UPDATE is pending, or -1 */
+	unsigned int peer_idx;		/* failover position in the out trunk */
+	char *b_sdp;			/* SDP sent to the callee (for failover) */
+	struct rr_config *cfg;		/* the configuration the call began under */
+	char from[64], to[64], display[64];
+	struct timespec start, answer, end;
+	enum rr_end_reason end_reason;	/* why it ended (the first reason wins) */
+	enum rr_xfer_kind transferred;	/* last transfer completed on the call */
+	char *sdp_from[2];		/* the last SDP each leg sent (raw) */
+	struct rr_xfer *xfer;		/* a transfer in progress (transfer.c) */
+};
+
+struct rr_b2bua {
+	su_root_t *root;
+	struct rr_config *cfg;		/* for new calls; a call keeps its own */
+	struct rr_media *media;
+	struct rr_sip_side side[RR_SIDE_MAX];
+	struct rr_call *calls;
+	unsigned int n_calls;
+	unsigned long next_id;
+	struct rr_b2bua_stats stats;
+	struct rr_ping *pings;		/* one per peer of every trunk of cfg */
+	unsigned int n_pings, ticks;
+	struct rr_gone *gone;		/* legs cut from their call, ending (transfer.c) */
+};
+
+#define SDP_TAGS(sdp) \
+	TAG_IF((sdp), SIPTAG_CONTENT_TYPE_STR("application/sdp")), \
+	TAG_IF((sdp), SIPTAG_PAYLOAD_STR(sdp))
+
+/* b2bua.c, for transfer.c and session_timer.c */
+void rr_b2b_call_end(struct rr_call *c, enum rr_end_reason why, int status,
+		     const char *phrase);
+void rr_b2b_leg_end(struct rr_leg *l, int status, const char *phrase);
+char *rr_b2b_sdp_across(struct rr_leg *l, const sip_t *sip, int *err);
+bool rr_b2b_is_sdp(const sip_t *sip);
+void rr_b2b_call_check_done(struct rr_call *c);
+const char *rr_b2b_host(const char *host, int family, char *buf, size_t len);
+/* The first reason given sticks. */
+static inline void rr_call_end_reason(struct rr_call *c, enum rr_end_reason why)
+{
+	if (!c->end_reason)
+		c->end_reason = why;
+}
+
+#endif
