@@ -181,6 +181,7 @@ int main(void)
 	if (fd < 0)
 		return 1;
 	close(fd);
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	unlink(path);
 	return rc;
