@@ -47,8 +47,8 @@ UNIT_LDLIBS_sdp := $(shell $(PKG_CONFIG) --libs sofia-sip-ua)
 # the pattern rule does not know sofia's include dir
 $(BUILD)/tests/test_sdp: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags sofia-sip-ua)
 # Refer-To reading (refer.c) and the per-trunk refer/session_timer keys.
-$(BUILD)/tests/test_refer: controller/refer.c controller/config.c controller/routing.c $(wildcard controller/*.h)
-UNIT_LDLIBS_refer := -lyaml $(shell $(PKG_CONFIG) --libs sofia-sip-ua)
+$(BUILD)/tests/test_refer: controller/refer.c controller/config.c controller/routing.c controller/tls.c $(wildcard controller/*.h)
+UNIT_LDLIBS_refer := -lyaml -lcrypto $(shell $(PKG_CONFIG) --libs sofia-sip-ua)
 $(BUILD)/tests/test_refer: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags sofia-sip-ua)
 $(BUILD)/tests/test_dp_user: controller/dp_user.c controller/log.c controller/datapath.h
 UNIT_LDLIBS_dp_user := -lpthread

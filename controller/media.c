@@ -293,7 +293,8 @@ char *rr_media_sdp_for(const struct rr_media *m, const struct rr_call_media *cm,
 	for (i = 0; i < info.n && i < cm->n; i++)
 		if (info.s[i].port)
 			ports[i] = cm->s[i].port[to];
-	return rr_sdp_rewrite(sdp, len, cm->family[to], relay_addr(m, cm, to), ports, info.n);
+	return rr_sdp_rewrite(sdp, len, cm->family[to], relay_addr(m, cm, to), ports, info.n,
+			      cm->codecs[to]);
 }
 
 void rr_media_join(struct rr_media *m, struct rr_call_media *dst, int slot,
@@ -335,6 +336,8 @@ void rr_media_join(struct rr_media *m, struct rr_call_media *dst, int slot,
 	}
 	dst->side[slot] = src->side[moved];
 	dst->family[slot] = src->family[moved];
+	dst->codecs[slot] = src->codecs[moved];
+	dst->no_jitter[slot] = src->no_jitter[moved];
 	/* rewritten in place: moved -> kept, kept -> moved */
 	for (i = 0; i < n; i++) {
 		if (!dst->s[i].port[slot] || !dst->s[i].port[kept])

@@ -344,8 +344,15 @@ static void blind(struct rr_leg *l, nua_t *nua, const struct rr_refer_target *t)
 		return;
 	}
 	x = calloc(1, sizeof(*x));
-	offer = rr_media_sdp_for(b->media, &c->media, l->idx, c->sdp_from[o->idx],
-				 strlen(c->sdp_from[o->idx]));
+	{
+		/* offered as the new party's trunk allows */
+		const struct rr_codec_list *keep = c->media.codecs[l->idx];
+
+		c->media.codecs[l->idx] = tr->codecs.n ? &tr->codecs : NULL;
+		offer = rr_media_sdp_for(b->media, &c->media, l->idx, c->sdp_from[o->idx],
+					 strlen(c->sdp_from[o->idx]));
+		c->media.codecs[l->idx] = keep;
+	}
 	if (!x || !offer) {
 		free(x);
 		free(offer);
@@ -412,6 +419,9 @@ static void blind_complete(struct rr_xfer *x, const sip_t *sip)
 		 true);
 	c->xfer = NULL;
 	free(x);
+	c->media.codecs[xi] = c->cfg->trunks[l->trunk].codecs.n ? &c->cfg->trunks[l->trunk].codecs :
+								  NULL;
+	c->media.no_jitter[xi] = !c->cfg->trunks[l->trunk].jitter;
 	/* the flows towards the transferor's place now carry to the new party
 	 * (updated in place: same keys, new destination) */
 	sdp = rr_b2b_sdp_across(l, sip, &err);
@@ -496,7 +506,7 @@ static void attended(struct rr_leg *l, nua_t *nua, const struct rr_refer_target 
 {
 	struct rr_call *c = l->call, *d;
 	struct rr_b2bua *b = c->b;
-	int slot = l->idx, kept = !slot, dx = -1, moved;
+	int slot = l->idx, kept = !slot, dx = -1, moved, zt;
 	const char *kn, *kd, *zn, *zd;
 	char knum[64], kdisp[64], znum[64], zdisp[64], event[40];
 	struct rr_leg *z;
@@ -513,9 +523,18 @@ static void attended(struct rr_leg *l, nua_t *nua, const struct rr_refer_target 
 		nua_respond(l->nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(nua), TAG_END());
 		return;
 	}
-	nua_respond(l->nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(nua), TAG_END());
 	moved = !dx;
 	z = &d->leg[moved];
+	/* the moved leg's trunk in this call's configuration (d may have
+	 * begun under another one, before a reload) */
+	zt = c->cfg == d->cfg ? z->trunk :
+	     rr_config_trunk_find(c->cfg, d->cfg->trunks[z->trunk].name);
+	if (zt < 0) {
+		b->stats.transfers_failed++;
+		nua_respond(l->nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(nua), TAG_END());
+		return;
+	}
+	nua_respond(l->nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(nua), TAG_END());
 	kn = party(c, kept, &kd);
 	zn = party(d, moved, &zd);
 	snprintf(knum, sizeof(knum), "%s", kn);
@@ -526,9 +545,11 @@ static void attended(struct rr_leg *l, nua_t *nua, const struct rr_refer_target 
 		d->id, moved);
 	/* media first: both remaining parties keep sending where they do */
 	rr_media_join(b->media, &c->media, slot, &d->media, moved);
+	c->media.codecs[slot] = c->cfg->trunks[zt].codecs.n ? &c->cfg->trunks[zt].codecs : NULL;
+	c->media.no_jitter[slot] = !c->cfg->trunks[zt].jitter;
 	snprintf(event, sizeof(event), "%s", l->refer_event);
 	g = cut_leg(c, slot);
-	take_leg(c, slot, z->nh, z->trunk, z->call_id, z->invite_sdp);
+	take_leg(c, slot, z->nh, zt, z->call_id, z->invite_sdp);
 	free(c->sdp_from[slot]);
 	c->sdp_from[slot] = d->sdp_from[moved];
 	d->sdp_from[moved] = NULL;
