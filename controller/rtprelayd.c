@@ -246,7 +246,10 @@ static void usage(FILE *f)
 	fprintf(f, "usage: rtprelayd -c FILE [--check-config]\n"
 		   "  -c, --config FILE   YAML configuration (configs/example.yaml)\n"
 		   "  -t, --check-config  validate FILE and exit (0: valid)\n"
-		   "  -k, --keep-flows    leave flows installed at exit (XDP/kmod)\n");
+		   "  -k, --keep-flows    leave flows installed at exit (XDP/kmod)\n"
+		   "  -h, --help          this text\n"
+		   "Exit status: 0 clean exit or valid FILE, 1 bad usage, bad FILE or no usable\n"
+		   "datapath. Manual: rtprelayd(8), the file: rtprelayd.yaml(5).\n");
 }
 
 int main(int argc, char **argv)

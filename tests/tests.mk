@@ -55,3 +55,8 @@ FUZZ_TARGETS += $(BUILD)/fuzz_xdp
 include tests/bpf/bpf_tests.mk
 TEST_SUITES += tests/lab/test_demo.sh
 $(BUILD)/tests/test_rtp_stats: lib/rtp_header.c
+
+# make install/uninstall into a scratch prefix: the systemd unit
+# (systemd-analyze verify), man pages against --help and example.yaml.
+TEST_SUITES += tests/dist/test_install.sh
+tests/dist/test_install.sh: $(BUILD)/rtprelayd $(BUILD)/rtprelayctl $(BUILD)/rtpgen $(BUILD)/rtprelay.bpf.o

@@ -11,6 +11,9 @@ pkgs=(
 	libclang-rt-14-dev
 	# rtpgen JSON summary
 	libjson-c-dev
+	# man pages (rendered and checked by tests/dist/test_install.sh), unit check
+	# (systemd-analyze verify; installing it starts nothing in a container)
+	groff-base man-db systemd
 	# lab and end-to-end tests
 	iproute2 iputils-ping nftables ethtool sip-tester xdp-tools procps psmisc tcpdump python3
 	# kernel-module tier, tested in a VM
