@@ -155,6 +155,9 @@ settle
 m=$(scrape)
 echo "$m" >"$work/after.json"
 check "after: every line is a valid exposition line" "[]" "$(field "$m" 'r["bad"]')"
+check "every family served is documented in docs/rtprelayd.md (Metrics)" "[]" \
+	"$(python3 -c 'import json,sys; d=open(sys.argv[2]).read()
+print([n for n in sorted(json.loads(sys.argv[1])["types"]) if "`" + n + "`" not in d])' "$m" "$top/docs/rtprelayd.md")"
 check "calls_total counts the 3 calls placed" 3 "$(val "$m" rtprelay_calls_total)"
 check "outcome cancelled: 1" 1 "$(val "$m" 'rtprelay_call_outcomes_total{outcome="cancelled"}')"
 check "outcome answered: 2" 2 "$(val "$m" 'rtprelay_call_outcomes_total{outcome="answered"}')"
