@@ -26,11 +26,13 @@
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_protos.h>
+#include <sofia-sip/sip_extra.h>
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/su_tag_io.h>
 #include <sofia-sip/tport_tag.h>
 
 #include "b2bua_int.h"
+#include "identity.h"
 #include "log.h"
 #include "routing.h"
 #include "tls.h"
@@ -89,6 +91,7 @@ static void call_free(struct rr_call *c)
 	rr_info("call %lu: ended after %.1f s (%s)", c->id, since(&c->start),
 		rr_end_reason_name(c->end_reason));
 	free(c->b_sdp);
+	free(c->route);
 	rr_config_put(c->cfg);
 	free(c);
 }
@@ -199,7 +202,9 @@ static int call_out(struct rr_call *c)
 	struct rr_leg *l = &c->leg[1];
 	const struct rr_trunk *t = &c->cfg->trunks[l->trunk];
 	const struct rr_peer *p;
-	char uri[256], from[256], to[256], hp[80], lh[80];
+	const struct rr_route_target *tg;
+	struct rr_identity_out io;
+	char uri[256], from[256], to[256], pai[256], hp[80], lh[80];
 
 	/* skip peers OPTIONS found down, unless none is left */
 	while (c->peer_idx + 1 < t->n_peers && !peer_up(b, c->cfg, l->trunk, c->peer_idx))
@@ -209,16 +214,17 @@ static int call_out(struct rr_call *c)
 
 	host_fmt(p->host, p->family, hp, sizeof(hp));
 	host_fmt(ls->address, ls->family, lh, sizeof(lh));
-	snprintf(uri, sizeof(uri), "sip:%s%s%s:%u;transport=%s", c->to, c->to[0] ? "@" : "",
+	/* numbers and identity as routing and the trunk's trust/privacy say */
+	tg = &c->route->target[0];
+	rr_identity_out(t, &c->ident, tg, &io);
+	rr_identity_headers(&io, lh, from, sizeof(from), pai, sizeof(pai));
+	snprintf(uri, sizeof(uri), "sip:%s%s%s:%u;transport=%s", tg->user, tg->user[0] ? "@" : "",
 		 hp, p->port, tp_param(t->transport));
-	if (c->display[0])
-		snprintf(from, sizeof(from), "\"%s\" <sip:%s@%s>", c->display,
-			 c->from[0] ? c->from : "anonymous", lh);
-	else
-		snprintf(from, sizeof(from), "<sip:%s@%s>", c->from[0] ? c->from : "anonymous", lh);
-	snprintf(to, sizeof(to), "<sip:%s%s%s>", c->to, c->to[0] ? "@" : "", hp);
+	snprintf(to, sizeof(to), "<sip:%s%s%s>", tg->to, tg->to[0] ? "@" : "", hp);
 	l->nh = nua_handle(b->side[t->side].nua, &l->hm, SIPTAG_FROM_STR(from),
-			   SIPTAG_TO_STR(to), NUTAG_AUTOANSWER(0), TAG_END());
+			   SIPTAG_TO_STR(to), TAG_IF(pai[0], SIPTAG_P_ASSERTED_IDENTITY_STR(pai)),
+			   TAG_IF(io.privacy[0], SIPTAG_PRIVACY_STR(io.privacy)),
+			   NUTAG_AUTOANSWER(0), TAG_END());
 	if (!l->nh)
 		return -ENOMEM;
 	rr_st_apply(l->nh, t);
@@ -241,6 +247,8 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	char src[INET6_ADDRSTRLEN] = "?", nb[64];
 	const char *number;
 	struct rr_route_result *route;
+	struct rr_call_numbers nums;
+	struct rr_identity ident;
 	int in, out, err, fam1;
 	struct rr_call *c;
 	char *sdp;
@@ -259,23 +267,37 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 		return;
 	}
 	number = sip->sip_request->rq_url->url_user;
+	rr_identity_take(&cfg->trunks[in], sip, &nums, &ident);
 	route = malloc(sizeof(*route));
-	out = route ? rr_route_decide(cfg, (unsigned int)in,
-				      sip->sip_from ? sip->sip_from->a_url->url_user : NULL,
-				      number, route) : -ENOMEM;
+	out = route ? rr_route_decide_call(cfg, (unsigned int)in, &nums, route) : -ENOMEM;
 	/* one branch for now: forking to every target comes with twin ring */
 	if (!out)
 		out = (int)route->target[0].trunk;
-	free(route);
+	if (out == -EACCES) {
+		rr_warn("INVITE from %s (trunk %s) to %s: %s: 403", src, cfg->trunks[in].name,
+			rr_log_number(number, nb, sizeof(nb)), route->rule);
+		b->stats.rejected_403++;
+		free(route);
+		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(sd->nua), TAG_END());
+		nua_handle_destroy(nh);
+		return;
+	}
 	if (out < 0) {
 		rr_warn("INVITE from %s (trunk %s) to %s: no route: 404", src,
 			cfg->trunks[in].name, rr_log_number(number, nb, sizeof(nb)));
 		b->stats.rejected_404++;
+		free(route);
 		nua_respond(nh, SIP_404_NOT_FOUND, NUTAG_WITH_THIS(sd->nua), TAG_END());
 		nua_handle_destroy(nh);
 		return;
 	}
 	c = calloc(1, sizeof(*c));
+	if (c) {
+		c->route = route;
+		c->ident = ident;
+	} else {
+		free(route);
+	}
 	if (!c) {
 		b->stats.rejected_other++;
 		nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR, NUTAG_WITH_THIS(sd->nua), TAG_END());
@@ -731,6 +753,7 @@ struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
 	b->root = root;
 	b->cfg = cfg;
 	b->media = media;
+	rr_identity_init();	/* P-Asserted-Identity parsed */
 	for (int s = 0; s < RR_SIDE_MAX; s++) {
 		struct rr_sip_side *sd = &b->side[s];
 

@@ -16,6 +16,8 @@
 #include <sofia-sip/sip_status.h>
 
 #include "b2bua.h"
+#include "identity.h"
+#include "routing.h"
 
 struct rr_sip_side {
 	struct rr_b2bua *b;
@@ -71,6 +73,8 @@ struct rr_call {
 	unsigned int peer_idx;		/* failover position in the out trunk */
 	char *b_sdp;			/* SDP sent to the callee (for failover) */
 	struct rr_config *cfg;		/* the configuration the call began under */
+	struct rr_route_result *route;	/* where it goes, the numbers it carries */
+	struct rr_identity ident;	/* the caller as received */
 	char from[64], to[64], display[64];
 	struct timespec start, answer, end;
 	enum rr_end_reason end_reason;	/* why it ended (the first reason wins) */

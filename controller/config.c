@@ -18,19 +18,9 @@
 
 #include "config.h"
 #include "tls.h"
+#include "config_yaml.h"
 
-struct ctx {
-	yaml_document_t doc;
-	const char *path;
-	char *err;
-	size_t errlen;
-	bool failed;
-};
-
-static void fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+void rr_yaml_fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -50,12 +40,12 @@ const char *rr_side_name(enum rr_side side)
 	return side == RR_SIDE_SBC ? "sbc" : side == RR_SIDE_PBX ? "pbx" : "?";
 }
 
-static yaml_node_t *node(struct ctx *c, int id)
+yaml_node_t *rr_yaml_node(struct ctx *c, int id)
 {
 	return yaml_document_get_node(&c->doc, id);
 }
 
-static const char *scalar(struct ctx *c, yaml_node_t *n, const char *what)
+const char *rr_yaml_scalar(struct ctx *c, yaml_node_t *n, const char *what)
 {
 	if (n->type != YAML_SCALAR_NODE) {
 		fail(c, n, "%s: expected a scalar", what);
@@ -64,7 +54,7 @@ static const char *scalar(struct ctx *c, yaml_node_t *n, const char *what)
 	return (const char *)n->data.scalar.value;
 }
 
-static bool expect(struct ctx *c, yaml_node_t *n, yaml_node_type_t t,
+bool rr_yaml_expect(struct ctx *c, yaml_node_t *n, yaml_node_type_t t,
 		   const char *what)
 {
 	if (n->type == t)
@@ -75,7 +65,7 @@ static bool expect(struct ctx *c, yaml_node_t *n, yaml_node_type_t t,
 	return false;
 }
 
-static int get_uint(struct ctx *c, yaml_node_t *n, const char *what,
+int rr_yaml_get_uint(struct ctx *c, yaml_node_t *n, const char *what,
 		    unsigned long min, unsigned long max, unsigned long *out)
 {
 	const char *s = scalar(c, n, what);
@@ -95,7 +85,7 @@ static int get_uint(struct ctx *c, yaml_node_t *n, const char *what,
 	return 0;
 }
 
-static int get_bool(struct ctx *c, yaml_node_t *n, const char *what, bool *out)
+int rr_yaml_get_bool(struct ctx *c, yaml_node_t *n, const char *what, bool *out)
 {
 	const char *s = scalar(c, n, what);
 
@@ -113,7 +103,7 @@ static int get_bool(struct ctx *c, yaml_node_t *n, const char *what, bool *out)
 	return -EINVAL;
 }
 
-static int get_str(struct ctx *c, yaml_node_t *n, const char *what, char *out,
+int rr_yaml_get_str(struct ctx *c, yaml_node_t *n, const char *what, char *out,
 		   size_t len)
 {
 	const char *s = scalar(c, n, what);
@@ -301,15 +291,7 @@ static int parse_transports(struct ctx *c, yaml_node_t *n, unsigned int *out)
 	return 0;
 }
 
-#define FOR_EACH_PAIR(c, map, k, v, kname)				\
-	for (yaml_node_pair_t *_p = (map)->data.mapping.pairs.start;	\
-	     _p < (map)->data.mapping.pairs.top &&			\
-	     ((k) = node(c, _p->key)) && ((v) = node(c, _p->value)) &&	\
-	     ((kname) = (k)->type == YAML_SCALAR_NODE ?			\
-		(const char *)(k)->data.scalar.value : "");		\
-	     _p++)
-
-static void unknown_key(struct ctx *c, yaml_node_t *k, const char *section)
+void rr_yaml_unknown_key(struct ctx *c, yaml_node_t *k, const char *section)
 {
 	fail(c, k, "%s: unknown key '%s'", section,
 	     k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?");
@@ -542,6 +524,7 @@ static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 	t->jitter = true;
 	t->session_timer.interval = 1800;
 	t->session_timer.min_se = 90;
+	rr_cfg_trunk_init(t);
 	FOR_EACH_PAIR(c, m, k, v, key) {
 		int r = parse_trunk_dialog(c, key, v, t);
 
@@ -639,6 +622,9 @@ static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 		} else if (!strcmp(key, "jitter")) {
 			if (get_bool(c, v, "jitter", &t->jitter))
 				return -EINVAL;
+		} else if ((r = rr_cfg_trunk_key(c, t, key, v)) != -ENOENT) {
+			if (r)
+				return r;
 		} else {
 			unknown_key(c, k, "trunk");
 			return -EINVAL;
@@ -1066,7 +1052,7 @@ static int parse_metrics(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 static int parse_root(struct ctx *c, struct rr_config *cfg)
 {
 	yaml_node_t *root = yaml_document_get_root_node(&c->doc), *k, *v;
-	yaml_node_t *routes = NULL;
+	yaml_node_t *routes = NULL, *trunks = NULL, *routing = NULL;
 	const char *key;
 	unsigned long u;
 	int s;
@@ -1082,8 +1068,13 @@ static int parse_root(struct ctx *c, struct rr_config *cfg)
 
 		if (!strcmp(key, "listen"))
 			r = parse_listen(c, cfg, v);
-		else if (!strcmp(key, "trunks"))
+		else if (!strcmp(key, "trunks")) {
+			trunks = v;
 			r = parse_trunks(c, cfg, v);
+		} else if (!strcmp(key, "routing")) {
+			routing = v;	/* after trunks, whatever the order */
+			r = 0;
+		}
 		else if (!strcmp(key, "routes")) {
 			routes = v;	/* after trunks, whatever the order */
 			r = 0;
@@ -1108,6 +1099,8 @@ static int parse_root(struct ctx *c, struct rr_config *cfg)
 			return r;
 	}
 	if (routes && parse_routes(c, cfg, routes))
+		return -EINVAL;
+	if (trunks && rr_cfg_routing(c, cfg, trunks, routing))
 		return -EINVAL;
 
 	for (s = 0; s < RR_SIDE_MAX; s++) {
@@ -1213,11 +1206,13 @@ void rr_config_free(struct rr_config *cfg)
 		free(cfg->trunks[i].allow);
 		free(cfg->trunks[i].response_map);
 		free(cfg->trunks[i].codecs.name);
+		rr_cfg_trunk_free(&cfg->trunks[i]);
 	}
 	free(cfg->trunks);
 	for (i = 0; i < cfg->n_routes; i++)
 		free(cfg->routes[i].trunk);
 	free(cfg->routes);
+	rr_rules_free(cfg->rules);
 	for (i = 0; i < cfg->datapath.n_interfaces; i++)
 		free(cfg->datapath.interfaces[i]);
 	free(cfg->datapath.interfaces);

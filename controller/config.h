@@ -13,6 +13,9 @@
 #include <sys/socket.h>
 
 #include "sdp_rewrite.h"
+#include "number.h"
+#include "route_rules.h"
+#include "translate.h"
 
 /* The two sides of the relay: every call enters on one and leaves on the
  * other. */
@@ -74,6 +77,13 @@ struct rr_session_timer {
 	bool update;			/* refresh with UPDATE, not re-INVITE */
 };
 
+/* privacy: of a trunk, what Privacy header calls leaving on it carry. */
+enum rr_privacy {
+	RR_PRIVACY_PASS,	/* the caller's, as received */
+	RR_PRIVACY_ID,		/* always Privacy: id (the caller is hidden) */
+	RR_PRIVACY_NONE,	/* none (an anonymous caller stays anonymous) */
+};
+
 struct rr_trunk {
 	char name[64];
 	enum rr_side side;
@@ -90,6 +100,13 @@ struct rr_trunk {
 	bool jitter;			/* RFC 3550 jitter on media from the peers */
 	enum rr_refer_mode refer;
 	struct rr_session_timer session_timer;
+	/* numbering, translation, routing and identity (config_routing.c) */
+	struct rr_numplan plan;
+	struct rr_xl_list xl[RR_XL_DIRS];	/* translate: inbound/outbound */
+	enum rr_allowed allowed;		/* allowed_destinations */
+	struct rr_dest default_dest;		/* n = 0: none */
+	bool trust;				/* RFC 3325 trust domain */
+	enum rr_privacy privacy;
 	int line;
 };
 
@@ -134,6 +151,7 @@ struct rr_config {
 	unsigned int n_trunks;
 	struct rr_route *routes;
 	unsigned int n_routes;
+	struct rr_rules *rules;		/* routing: section; NULL when absent */
 	struct {
 		struct rr_media_addr addr[RR_SIDE_MAX];
 		uint16_t port_min, port_max;	/* even min, odd max */

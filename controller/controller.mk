@@ -17,13 +17,14 @@ $(DP_LIB): $(DP_OBJS)
 	$(AR) rcs $@ $^
 
 # ---- rtprelayd ----
-RRD_PKGS	:= sofia-sip-ua yaml-0.1 json-c libmicrohttpd libssl libcrypto libsystemd
+RRD_PKGS	:= sofia-sip-ua yaml-0.1 json-c libmicrohttpd libssl libcrypto libsystemd libpcre2-8
 RRD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(RRD_PKGS))
 RRD_LIBS	:= $(shell $(PKG_CONFIG) --libs $(RRD_PKGS)) -lpthread
 
-RRD_SRCS	:= $(addprefix controller/,b2bua.c config.c control.c dp_user.c log.c media.c \
-		   metrics.c metrics_text.c notify.c port_pool.c refer.c routing.c rtprelayd.c \
-		   sdp_rewrite.c session_timer.c tls.c transfer.c)
+RRD_SRCS	:= $(addprefix controller/,b2bua.c config.c config_routing.c control.c dp_user.c \
+		   identity.c log.c media.c metrics.c metrics_text.c notify.c number.c port_pool.c \
+		   refer.c route_rules.c routing.c rtprelayd.c sdp_rewrite.c session_timer.c tls.c \
+		   transfer.c translate.c)
 RRD_OBJS	:= $(patsubst controller/%.c,$(BUILD)/obj/controller/%.o,$(RRD_SRCS))
 RRD_HDRS	:= $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h)
 RRD_MNL_LIBS	:= $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
@@ -40,16 +41,26 @@ $(BUILD)/rtprelayd: $(RRD_OBJS) $(DP_LIB)
 	$(CC) $(CFLAGS) $(RRD_OBJS) $(DP_LIB) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
 
 # Unit tests of controller parts (the pattern in tests/tests.mk builds them).
-$(BUILD)/tests/test_config: controller/config.c controller/routing.c controller/tls.c controller/config.h controller/routing.h controller/tls.h
-UNIT_LDLIBS_config := -lyaml -lcrypto
+# The configuration and routing objects (rtprelayctl route test links them too).
+RR_CFG_SRCS := $(addprefix controller/,config.c config_routing.c number.c route_rules.c \
+	routing.c tls.c translate.c)
+RR_CFG_LIBS := -lyaml -lcrypto $(shell $(PKG_CONFIG) --libs libpcre2-8 sofia-sip-ua)
+RR_CFG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcre2-8 sofia-sip-ua)
+$(BUILD)/tests/test_config: $(RR_CFG_SRCS) $(wildcard controller/*.h)
+$(BUILD)/tests/test_config: CPPFLAGS += $(RR_CFG_CFLAGS)
+UNIT_LDLIBS_config := $(RR_CFG_LIBS)
+# Numbering, translation, routing rules, identity (tests/unit/test_routing.c).
+$(BUILD)/tests/test_routing: $(RR_CFG_SRCS) controller/identity.c $(wildcard controller/*.h)
+$(BUILD)/tests/test_routing: CPPFLAGS += $(RR_CFG_CFLAGS)
+UNIT_LDLIBS_routing := $(RR_CFG_LIBS)
 $(BUILD)/tests/test_sdp: controller/sdp_rewrite.c controller/port_pool.c $(wildcard controller/*.h)
 UNIT_LDLIBS_sdp := $(shell $(PKG_CONFIG) --libs sofia-sip-ua)
 # the pattern rule does not know sofia's include dir
 $(BUILD)/tests/test_sdp: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags sofia-sip-ua)
 # Refer-To reading (refer.c) and the per-trunk refer/session_timer keys.
-$(BUILD)/tests/test_refer: controller/refer.c controller/config.c controller/routing.c controller/tls.c $(wildcard controller/*.h)
-UNIT_LDLIBS_refer := -lyaml -lcrypto $(shell $(PKG_CONFIG) --libs sofia-sip-ua)
-$(BUILD)/tests/test_refer: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags sofia-sip-ua)
+$(BUILD)/tests/test_refer: controller/refer.c $(RR_CFG_SRCS) $(wildcard controller/*.h)
+UNIT_LDLIBS_refer := $(RR_CFG_LIBS)
+$(BUILD)/tests/test_refer: CPPFLAGS += $(RR_CFG_CFLAGS)
 $(BUILD)/tests/test_dp_user: controller/dp_user.c controller/log.c controller/datapath.h
 UNIT_LDLIBS_dp_user := -lpthread
 
