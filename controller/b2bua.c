@@ -1015,6 +1015,11 @@ void rr_b2bua_set_config(struct rr_b2bua *b, struct rr_config *cfg)
 	pings_setup(b);
 }
 
+struct rr_config *rr_b2bua_config(struct rr_b2bua *b)
+{
+	return b->cfg;
+}
+
 int rr_b2bua_peers(struct rr_b2bua *b,
 		   int (*fn)(const char *trunk, const char *host, unsigned int port,
 			     bool up, void *arg), void *arg)

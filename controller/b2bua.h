@@ -74,6 +74,8 @@ void rr_b2bua_shutdown(struct rr_b2bua *b);
 void rr_b2bua_destroy(struct rr_b2bua *b);
 /* New calls use cfg from now on (SIGHUP); calls in progress keep theirs. */
 void rr_b2bua_set_config(struct rr_b2bua *b, struct rr_config *cfg);
+/* The configuration new calls use. */
+struct rr_config *rr_b2bua_config(struct rr_b2bua *b);
 /* Periodic work: media-inactivity teardown, reaping stuck calls. */
 void rr_b2bua_tick(struct rr_b2bua *b);
 

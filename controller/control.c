@@ -17,6 +17,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "route_test.h"
 
 #define MAX_LINE 4096
 
@@ -227,6 +228,16 @@ static json_object *error_reply(const char *msg)
 	return o;
 }
 
+/* String member k of o, or NULL. */
+static const char *jstr(json_object *o, const char *k)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
 static json_object *handle(struct rr_control *ctl, char *line)
 {
 	json_object *req = NULL, *v, *reply;
@@ -270,8 +281,15 @@ static json_object *handle(struct rr_control *ctl, char *line)
 			reply = json_object_new_object();
 			json_object_object_add(reply, "ok", json_object_new_boolean(1));
 		}
+	} else if (!strcmp(cmd, "route_test")) {
+		/* {"cmd":"route_test","trunk":T,"from":N,"to":N[,"pai":N]} */
+		if (!req)
+			reply = error_reply("route_test: send a JSON request");
+		else
+			reply = rr_route_test(rr_b2bua_config(ctl->b), jstr(req, "trunk"),
+					      jstr(req, "from"), jstr(req, "to"), jstr(req, "pai"));
 	} else {
-		reply = error_reply("unknown command (calls, status, trunks, hangup)");
+		reply = error_reply("unknown command (calls, status, trunks, hangup, route_test)");
 	}
 	json_object_put(req);
 	return reply;

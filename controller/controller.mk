@@ -23,8 +23,8 @@ RRD_LIBS	:= $(shell $(PKG_CONFIG) --libs $(RRD_PKGS)) -lpthread
 
 RRD_SRCS	:= $(addprefix controller/,b2bua.c config.c config_routing.c control.c dp_user.c \
 		   identity.c log.c media.c metrics.c metrics_text.c notify.c number.c port_pool.c \
-		   refer.c route_rules.c routing.c rtprelayd.c sdp_rewrite.c session_timer.c tls.c \
-		   transfer.c translate.c)
+		   refer.c route_rules.c route_test.c routing.c rtprelayd.c sdp_rewrite.c \
+		   session_timer.c tls.c transfer.c translate.c)
 RRD_OBJS	:= $(patsubst controller/%.c,$(BUILD)/obj/controller/%.o,$(RRD_SRCS))
 RRD_HDRS	:= $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h)
 RRD_MNL_LIBS	:= $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)

@@ -133,6 +133,10 @@ static bool use_dest(struct work *w, const struct rr_dest *d)
 	struct rr_route_result *res = w->res;
 	unsigned int i;
 
+	if (strcmp(res->canon, w->n.ruri) && !strstr(res->steps, "canonical form"))
+		step(res, "called number %s is %s in canonical form (trunk %s)", w->n.ruri,
+		     res->canon, w->in->name);
+
 	res->n_targets = 0;
 	for (i = 0; i < d->n && res->n_targets < RR_ROUTE_MAX_TARGETS; i++) {
 		const struct rr_dest_target *dt = &d->t[i];
@@ -261,9 +265,6 @@ int rr_route_decide_call(const struct rr_config *cfg, unsigned int in_trunk,
 	}
 	snprintf(res->dialled, sizeof(res->dialled), "%s", w.n.ruri);
 	canon_of(&w, w.n.ruri, res->canon, sizeof(res->canon));
-	if (strcmp(res->canon, w.n.ruri))
-		step(res, "called number %s is %s in canonical form (trunk %s)", w.n.ruri,
-		     res->canon, t->name);
 
 	if (rules && in_rules(&w, rules->in, rules->n_in, "inbound rule"))
 		return 0;

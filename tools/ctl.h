@@ -47,6 +47,13 @@ int ctl_top_main(const char *sock, int argc, char **argv);
 /* top: per-call rates every interval_ms; count 0 runs until killed. */
 int ctl_top(const char *sock, unsigned long count, unsigned long interval_ms, bool json);
 
+/* Sends the request object req and returns the reply (caller puts it), or
+ * NULL with a one-line reason in err. */
+json_object *ctl_request(const char *sock, json_object *req, char *err, size_t errlen);
+
+/* route test --trunk T --to N [--from N] [--pai N] [--config FILE] [--json] */
+int ctl_route_main(const char *sock, int argc, char **argv);
+
 /* trunks: each trunk's peers and their OPTIONS state. */
 int ctl_trunks(const char *sock, bool json);
 

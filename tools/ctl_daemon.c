@@ -89,6 +89,11 @@ static json_object *request(const char *sock, json_object *req)
 	return reply;
 }
 
+json_object *ctl_request(const char *sock, json_object *req, char *err, size_t errlen)
+{
+	return request_err(sock, req, err, errlen);
+}
+
 json_object *ctl_ask(const char *sock, const char *cmd, char *err, size_t errlen)
 {
 	json_object *req = json_object_new_object(), *reply;

@@ -112,6 +112,10 @@ static void help(FILE *f)
 "  top [--count N] [--interval MS] [--json]\n"
 "        live per-call view every second: state, packets/s per direction,\n"
 "        loss, jitter; N screens then exit (default: until interrupted)\n"
+"  route test --trunk T --to N [--from N] [--pai N] [--config FILE] [--json]\n"
+"        dry run: the rule a call on trunk T would match, the translations\n"
+"        and the targets (trunk, number, peer); with --config evaluates\n"
+"        FILE here, else asks rtprelayd. Exit 1 when it would be refused\n"
 "\n"
 "  status [--json]   data path and daemon: pinned maps and fill levels,\n"
 "        devices with XDP (mode, program id), kmod, daemon reachable or\n"
@@ -785,7 +789,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc)
-		usage_err("VERB", "missing (attach, detach, flow, stats, calls, call, status, trunks, top)");
+		usage_err("VERB", "missing (attach, detach, flow, stats, calls, call, status, trunks, top, route)");
 	if (!strcmp(argv[i], "attach"))
 		return cmd_attach(&c, argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "detach"))
@@ -806,5 +810,7 @@ int main(int argc, char **argv)
 		return ctl_trunks(c.socket, want_json(argc - i - 1, argv + i + 1, "trunks"));
 	if (!strcmp(argv[i], "top"))
 		return ctl_top_main(c.socket, argc - i - 1, argv + i + 1);
-	usage_err(argv[i], "unknown verb (attach, detach, flow, stats, calls, call, status, trunks, top)");
+	if (!strcmp(argv[i], "route"))
+		return ctl_route_main(c.socket, argc - i - 1, argv + i + 1);
+	usage_err(argv[i], "unknown verb (attach, detach, flow, stats, calls, call, status, trunks, top, route)");
 }

@@ -372,6 +372,11 @@ static struct rr_route_result *route(struct rr_config *cfg, unsigned int in, con
 	return &res;
 }
 
+static const char *cfg_name(const struct rr_config *cfg, unsigned int t)
+{
+	return cfg->trunks[t].name;
+}
+
 static void test_cfg_parsed(void **state)
 {
 	struct rr_config *cfg = *state;
@@ -670,6 +675,58 @@ static void test_from_pai(void **state)
 	free(r);
 }
 
+/* The worked configurations of docs/teams.md load and route as documented. */
+static void test_shipped_teams(void **state)
+{
+	char err[512];
+	struct rr_config *tv = rr_config_load("configs/teams-tvox.yaml", err, sizeof(err));
+	struct rr_config *sf;
+	struct rr_route_result *r;
+
+	if (!tv)
+		fail_msg("%s", err);
+	sf = rr_config_load("configs/teams-starface.yaml", err, sizeof(err));
+	if (!sf)
+		fail_msg("%s", err);
+	/* TVox: Teams -> PSTN with the access code, From as the remote number */
+	r = route(tv, 0, "+390612345001", "00039021234567", 0);
+	assert_string_equal(cfg_name(tv, r->target[0].trunk), "tvox");
+	assert_string_equal(r->target[0].user, "+39021234567");
+	assert_string_equal(r->target[0].from, "8001");
+	/* PSTN -> Teams DID, PBX -> Teams by 8000 and +8000 */
+	r = route(tv, 1, "+390298765432", "0612345001", 0);
+	assert_string_equal(r->target[0].user, "+390612345001");
+	r = route(tv, 1, "201", "8000", 0);
+	assert_string_equal(r->target[0].user, "+8000");
+	r = route(tv, 1, "201", "+8000", 0);
+	assert_string_equal(r->target[0].user, "+8000");
+	/* STARFACE: Teams -> PSTN abroad: the PBX nationally, then the carrier */
+	r = route(sf, 0, "+4930123456101", "+33123456789", 0);
+	assert_string_equal(cfg_name(sf, r->target[0].trunk), "starface");
+	assert_string_equal(r->target[0].user, "0033123456789");
+	assert_string_equal(r->target[0].from, "101");
+	assert_int_equal(r->n_alt, 1);
+	assert_string_equal(cfg_name(sf, r->alt[0].trunk), "carrier");
+	assert_string_equal(r->alt[0].user, "+33123456789");
+	/* Teams dialling +201: an extension */
+	r = route(sf, 0, "+4930123456101", "+201", 0);
+	assert_string_equal(r->target[0].user, "201");
+	/* PBX -> Teams user by extension and by DID (national) */
+	r = route(sf, 1, "201", "105", 0);
+	assert_string_equal(r->target[0].user, "105");
+	r = route(sf, 0, "+4930123456101", "12", 0);
+	assert_string_equal(cfg_name(sf, r->target[0].trunk), "starface");	/* default: operator */
+	assert_string_equal(r->target[0].user, "200");
+	r = route(sf, 1, "201", "030123456105", 0);
+	assert_string_equal(r->target[0].user, "+4930123456105");
+	assert_string_equal(r->target[0].from, "201");
+	/* the carrier may not call in */
+	r = route(sf, 2, "0301111", "105", -EACCES);
+	assert_int_equal(r->status, 403);
+	rr_config_free(tv);
+	rr_config_free(sf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -687,6 +744,7 @@ int main(void)
 		cmocka_unit_test(test_cfg_errors),
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_from_pai),
+		cmocka_unit_test(test_shipped_teams),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
