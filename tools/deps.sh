@@ -16,6 +16,8 @@ pkgs=(
 	groff-base man-db systemd
 	# lab and end-to-end tests
 	iproute2 iputils-ping nftables ethtool sip-tester xdp-tools procps psmisc tcpdump python3
+	# test_systemd_notify: the unit's capability set (setpriv: util-linux; capsh)
+	libcap2-bin
 	# kernel-module tier, tested in a VM
 	linux-headers-cloud-amd64 linux-image-cloud-amd64 qemu-system-x86 busybox-static cpio kmod
 )

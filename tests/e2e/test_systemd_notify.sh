@@ -17,6 +17,7 @@ export RR_NS_PREFIX=${RR_NS_PREFIX:-rrsd$$-}
 DP=${RR_DP:-xdp}
 RRD_ENV_NAME=notify
 . "$here/rrd_env.sh"
+for t in setpriv capsh; do command -v $t >/dev/null || bail "$t missing (util-linux, libcap2-bin): make deps"; done
 NSOCK=$work/notify.sock
 LOG=$work/notify.jsonl
 listen_pid=
