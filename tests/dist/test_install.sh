@@ -59,6 +59,7 @@ declare -A prog=([rtprelayd.8]=sbin/rtprelayd [rtprelayctl.8]=bin/rtprelayctl [r
 	[rtprelayd.yaml.5]=)
 for page in rtprelayd.8 rtprelayctl.8 rtpgen.1 rtprelayd.yaml.5; do
 	sec=${page##*.} f=$P/share/man/man${page##*.}/$page
+	not_ok "$page: no control characters in the source" grep -qP '[\x00-\x08\x0b-\x1f\x7f]' "$f"
 	w=$(groff -man -Tutf8 -ww -z "$f" 2>&1)
 	check "$page: groff -man -ww renders without a warning" "" "$w"
 	w=$(MANWIDTH=80 man --warnings -l "$f" 2>&1 >"$work/$page.txt"); rc=$?
