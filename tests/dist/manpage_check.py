@@ -78,4 +78,6 @@ elif what == 'keys':
             missing.append('%s: key %s of %s is not documented' % (page, k, src))
 for m in missing:
     print(m)
+if missing:
+    print('fix: document it in man/%s (the source of the installed page)' % page.rsplit('/', 1)[-1])
 sys.exit(1 if missing else 0)
