@@ -7,8 +7,10 @@
 # watchdog interval, RELOADING=1 (with MONOTONIC_USEC) then READY=1 around a
 # good and a refused SIGHUP reload (the refusal in STATUS), STOPPING=1 on
 # SIGTERM and exit 0, all with no capability but the unit's
-# CapabilityBoundingSet (setpriv); and that a notify socket that is not there does not
-# stop the daemon. RR_DP=user runs it on the userspace tier.
+# CapabilityBoundingSet (setpriv); then a restart over the program the first
+# run left attached (--keep-flows; what Restart= does after a crash), with a
+# notify socket that is not there. RR_DP=user runs it on the userspace tier;
+# RR_CAPS="CAP_..." with another capability set.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -58,8 +60,10 @@ nlines() { wc -l <"$LOG"; }
 caps=${RR_CAPS:-$(sed -n 's/^CapabilityBoundingSet=//p' "$top/dist/rtprelayd.service")}
 bset=-all$(for c in $caps; do c=${c#CAP_}; printf ',+%s' "${c,,}"; done)
 echo "# capability bounding set from dist/rtprelayd.service: $bset"
+# --keep-flows: section 6 restarts over the attached program, as systemd does
+# after a crash or a watchdog kill
 NOTIFY_SOCKET=$NSOCK WATCHDOG_USEC=1000000 "$LAB" exec relay setpriv --bounding-set "$bset" -- \
-	"$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
+	"$RRD" -c "$work/rr.yaml" --keep-flows >"$work/rrd.log" 2>&1 &
 rrd_pid=$!
 
 # --- 1. ready -----------------------------------------------------------------
@@ -152,13 +156,18 @@ check "... with STATUS" "stopping: ending 0 calls" "$(nget "$r" STATUS)"
 not_ok "no sanitizer report in the daemon's log" grep -q "Sanitizer\|runtime error" "$work/rrd.log"
 [ "$_tap_failed" -eq 0 ] || { echo "# daemon log:"; sed 's/^/#   /' "$work/rrd.log" | tail -30; }
 
-# --- 6. a notify socket that is not there ----------------------------------------
-NOTIFY_SOCKET=$work/nobody.sock "$LAB" exec relay "$RRD" -c "$work/rr.yaml" \
-	>"$work/rrd2.log" 2>&1 &
+# --- 6. a restart over the program left attached; no notify listener ---------------
+NOTIFY_SOCKET=$work/nobody.sock "$LAB" exec relay setpriv --bounding-set "$bset" -- \
+	"$RRD" -c "$work/rr.yaml" >"$work/rrd2.log" 2>&1 &
 rrd_pid=$!
 for _ in $(seq 50); do [ -S "$SOCK" ] && kill -0 "$rrd_pid" 2>/dev/null && \
 	grep -q "running" "$work/rrd2.log" && break; sleep 0.1; done
 ok "NOTIFY_SOCKET without a listener: the daemon runs anyway" grep -q "running" "$work/rrd2.log"
+if [ "$DP" = xdp ]; then
+	ok "restart with the unit's capabilities over the attached program: reloaded in place" \
+		grep -q "reloaded rtprelay_xdp on sbc0" "$work/rrd2.log"
+	grep "datapath" "$work/rrd2.log" | sed 's/^/#   /'
+fi
 kill -TERM "$rrd_pid"
 wait "$rrd_pid"; rc=$?
 rrd_pid=
