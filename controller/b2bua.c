@@ -32,6 +32,7 @@
 #include <sofia-sip/tport_tag.h>
 
 #include "b2bua_int.h"
+#include "call_record.h"
 #include "identity.h"
 #include "log.h"
 #include "routing.h"
@@ -60,6 +61,7 @@ static const char *state_name(enum rr_call_state s)
 
 static void call_release_media(struct rr_call *c)
 {
+	rr_call_keep_quality(c);
 	rr_media_release(c->b->media, &c->media);
 }
 
@@ -88,8 +90,7 @@ static void call_free(struct rr_call *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	b->n_calls--;
-	rr_info("call %lu: ended after %.1f s (%s)", c->id, since(&c->start),
-		rr_end_reason_name(c->end_reason));
+	rr_call_record(c);
 	free(c->b_sdp);
 	free(c->route);
 	rr_config_put(c->cfg);
@@ -231,12 +232,27 @@ static int call_out(struct rr_call *c)
 	l->invite_sdp = c->b_sdp != NULL;
 	l->final = l->established = l->ack_pending = false;
 	nua_invite(l->nh, NUTAG_URL(uri), SDP_TAGS(c->b_sdp), TAG_END());
-	rr_info("call %lu: INVITE -> trunk %s peer %s (%u/%u)", c->id, t->name, uri,
-		c->peer_idx + 1, t->n_peers);
+	{
+		struct rr_call_ev ev;
+		char peer[96];
+
+		snprintf(peer, sizeof(peer), "%s:%u", hp, p->port);
+		rr_call_ev_fill(c, &ev, "route");
+		ev.peer = peer;
+		rr_call_ev_log(LOG_INFO, &ev);
+	}
 	return 0;
 }
 
 /* ---- events ----------------------------------------------------------- */
+
+/* "yes" when an SDP puts the media on hold, "no" otherwise, NULL without. */
+static const char *sdp_hold(const sip_t *sip)
+{
+	if (!is_sdp(sip))
+		return NULL;
+	return rr_sdp_is_hold(sip->sip_payload->pl_data, sip->sip_payload->pl_len) ? "yes" : "no";
+}
 
 static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 {
@@ -244,7 +260,7 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	struct rr_config *cfg = b->cfg;
 	msg_t *msg = nua_current_request(sd->nua);
 	su_addrinfo_t *ai = msg ? msg_addrinfo(msg) : NULL;
-	char src[INET6_ADDRSTRLEN] = "?", nb[64];
+	char src[INET6_ADDRSTRLEN] = "?";
 	const char *number;
 	struct rr_route_result *route;
 	struct rr_call_numbers nums;
@@ -259,8 +275,9 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	in = ai && ai->ai_addr ? rr_config_trunk_for_source(cfg, sd->side, ai->ai_addr) : -1;
 	if (in < 0) {
 		/* not from a trunk of this side: no state at all */
-		rr_warn("INVITE from %s on side %s: not an allowed source: 403", src,
-			rr_side_name(sd->side));
+		rr_call_record_reject(b, cfg, -1, sip, src, 403, sd->side == RR_SIDE_SBC ?
+				      "not an allowed source on side sbc" :
+				      "not an allowed source on side pbx");
 		b->stats.rejected_403++;
 		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(sd->nua), TAG_END());
 		nua_handle_destroy(nh);
@@ -274,8 +291,7 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	if (!out)
 		out = (int)route->target[0].trunk;
 	if (out == -EACCES) {
-		rr_warn("INVITE from %s (trunk %s) to %s: %s: 403", src, cfg->trunks[in].name,
-			rr_log_number(number, nb, sizeof(nb)), route->rule);
+		rr_call_record_reject(b, cfg, in, sip, src, 403, route->rule);
 		b->stats.rejected_403++;
 		free(route);
 		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(sd->nua), TAG_END());
@@ -283,8 +299,7 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 		return;
 	}
 	if (out < 0) {
-		rr_warn("INVITE from %s (trunk %s) to %s: no route: 404", src,
-			cfg->trunks[in].name, rr_log_number(number, nb, sizeof(nb)));
+		rr_call_record_reject(b, cfg, in, sip, src, 404, "no route");
 		b->stats.rejected_404++;
 		free(route);
 		nua_respond(nh, SIP_404_NOT_FOUND, NUTAG_WITH_THIS(sd->nua), TAG_END());
@@ -310,6 +325,7 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	c->reinvite_from = -1;
 	c->update_from = -1;
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
+	clock_gettime(CLOCK_REALTIME, &c->start_rt);
 	for (int i = 0; i < 2; i++) {
 		c->leg[i].hm.kind = RR_HM_LEG;
 		c->leg[i].call = c;
@@ -345,24 +361,33 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	nua_handle_bind(nh, &c->leg[0].hm);
 	nua_set_hparams(nh, NUTAG_AUTOANSWER(0), TAG_END());
 	rr_st_apply(nh, &cfg->trunks[in]);
-	rr_info("call %lu: INVITE from %s (trunk %s) %s -> %s", c->id, src, cfg->trunks[in].name,
-		rr_log_number(c->from, nb, sizeof(nb)), c->to);
+	{
+		struct rr_call_ev ev;
+
+		rr_call_ev_fill(c, &ev, "start");
+		ev.src = src;
+		rr_call_ev_log(LOG_INFO, &ev);
+	}
 
 	sdp = sdp_across(&c->leg[0], sip, &err);
 	if (err) {
 		b->stats.calls_failed++;
 		c->leg[1].terminated = true;
 		rr_call_end_reason(c, RR_END_ERROR);
-		if (err == -ENOSPC)
+		if (err == -ENOSPC) {
+			rr_call_end_detail(c, 503, "no free media port");
 			call_end(c, SIP_503_SERVICE_UNAVAILABLE);
-		else
+		} else {
+			rr_call_end_detail(c, 488, "SDP not acceptable");
 			call_end(c, SIP_488_NOT_ACCEPTABLE);
+		}
 		return;
 	}
 	c->b_sdp = sdp;
 	if (call_out(c)) {
 		b->stats.calls_failed++;
 		c->leg[1].terminated = true;
+		rr_call_end_detail(c, 500, "cannot place the outgoing leg");
 		call_end(c, SIP_500_INTERNAL_SERVER_ERROR);
 	}
 }
@@ -391,6 +416,7 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 		free(sdp);
 		if (c->state == RR_CALL_CALLING)
 			c->state = RR_CALL_EARLY;
+		rr_call_event(c, LOG_INFO, "ringing", status, NULL);
 		return;
 	}
 	l->final = true;
@@ -417,8 +443,16 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 			c->state = RR_CALL_ANSWERED;
 			clock_gettime(CLOCK_MONOTONIC, &c->answer);
 			c->b->stats.calls_answered++;
+			c->end_status = status;
 			nua_respond(o->nh, SIP_200_OK, SDP_TAGS(sdp), TAG_END());
-			rr_info("call %lu: answered", c->id);
+			{
+				struct rr_call_ev ev;
+
+				rr_call_ev_fill(c, &ev, "answer");
+				ev.status = status;
+				ev.outcome = "answered";
+				rr_call_ev_log(LOG_INFO, &ev);
+			}
 		}
 		free(sdp);
 		return;
@@ -436,8 +470,17 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 		const struct rr_trunk *t = &c->cfg->trunks[l->trunk];
 
 		if (failover_status(status) && c->peer_idx + 1 < t->n_peers && !o->ending) {
-			rr_warn("call %lu: %d from %s peer %u: trying the next", c->id, status,
-				t->name, c->peer_idx + 1);
+			struct rr_call_ev ev;
+			char peer[96], hp[80];
+
+			host_fmt(t->peers[c->peer_idx].host, t->peers[c->peer_idx].family, hp,
+				 sizeof(hp));
+			snprintf(peer, sizeof(peer), "%s:%u", hp, t->peers[c->peer_idx].port);
+			rr_call_ev_fill(c, &ev, "failover");
+			ev.peer = peer;
+			ev.status = status;
+			ev.reason = "trying the next peer";
+			rr_call_ev_log(LOG_WARNING, &ev);
 			nua_handle_bind(l->nh, NULL);
 			nua_handle_destroy(l->nh);
 			l->nh = NULL;
@@ -449,8 +492,13 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 	{
 		int mapped = rr_trunk_map_status(&c->cfg->trunks[o->trunk], status);
 
-		rr_info("call %lu: failed: %d %s%s", c->id, status, phrase,
-			mapped != status ? " (relayed as mapped)" : "");
+		char why[80];
+
+		if (mapped != status)
+			snprintf(why, sizeof(why), "%s (relayed as %d)", phrase ? phrase : "", mapped);
+		else
+			snprintf(why, sizeof(why), "%s", phrase ? phrase : "");
+		rr_call_end_detail(c, status, why);
 		c->b->stats.calls_failed++;
 		l->ending = true;	/* nua ends the failed INVITE itself */
 		rr_call_end_reason(c, RR_END_FAILED);
@@ -480,7 +528,15 @@ static void i_reinvite(struct rr_leg *l, const sip_t *sip)
 		nua_respond(l->nh, SIP_488_NOT_ACCEPTABLE, TAG_END());
 		return;
 	}
-	rr_info("call %lu: re-INVITE from leg %d%s", c->id, l->idx, sdp ? "" : " (no SDP)");
+	{
+		struct rr_call_ev ev;
+
+		rr_call_ev_fill(c, &ev, "reinvite");
+		ev.leg = l->idx;
+		ev.hold = sdp_hold(sip);
+		ev.reason = sdp ? NULL : "no SDP";
+		rr_call_ev_log(LOG_INFO, &ev);
+	}
 	c->reinvite_from = l->idx;
 	o->invite_sdp = sdp != NULL;
 	nua_invite(o->nh, SDP_TAGS(sdp), TAG_END());
@@ -510,7 +566,15 @@ static void i_update(struct rr_leg *l, nua_t *nua, const sip_t *sip)
 		return;
 	}
 	l->update_req = msg_ref_create(nua_current_request(nua));
-	rr_info("call %lu: UPDATE from leg %d%s", c->id, l->idx, sdp ? "" : " (no SDP)");
+	{
+		struct rr_call_ev ev;
+
+		rr_call_ev_fill(c, &ev, "update");
+		ev.leg = l->idx;
+		ev.hold = sdp_hold(sip);
+		ev.reason = sdp ? NULL : "no SDP";
+		rr_call_ev_log(LOG_INFO, &ev);
+	}
 	c->update_from = l->idx;
 	nua_update(o->nh, SDP_TAGS(sdp), TAG_END());
 	free(sdp);
@@ -636,7 +700,7 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 		return;
 	case nua_i_cancel:
 		if (l) {
-			rr_info("call %lu: CANCEL from the caller", c->id);
+			rr_call_end_detail(c, 487, NULL);
 			c->b->stats.calls_cancelled++;
 			l->final = true;	/* nua answered 487 */
 			l->ending = true;
@@ -648,7 +712,6 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 		if (l && rr_xfer_i_bye(l))
 			return;
 		if (l) {
-			rr_info("call %lu: BYE from leg %d", c->id, l->idx);
 			l->ending = true;	/* nua answered 200 */
 			rr_call_end_reason(c, l->idx ? RR_END_CALLEE_BYE : RR_END_CALLER_BYE);
 			call_end(c, SIP_480_TEMPORARILY_UNAVAILABLE);
@@ -754,6 +817,14 @@ struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
 	b->cfg = cfg;
 	b->media = media;
 	rr_identity_init();	/* P-Asserted-Identity parsed */
+	b->cdr = rr_cdr_writer_new();
+	if (!b->cdr) {
+		snprintf(err, errlen, "out of memory");
+		free(b);
+		return NULL;
+	}
+	rr_cdr_configure(b->cdr, cfg->cdr.dir, cfg->cdr.retention_days, cfg->cdr.mask_numbers,
+			 time(NULL));
 	for (int s = 0; s < RR_SIDE_MAX; s++) {
 		struct rr_sip_side *sd = &b->side[s];
 
@@ -803,6 +874,7 @@ void rr_b2bua_destroy(struct rr_b2bua *b)
 	while (b->calls)
 		call_free(b->calls);
 	rr_xfer_free_all(b);
+	rr_cdr_writer_free(b->cdr);
 	pings_free(b);
 	for (int s = 0; s < RR_SIDE_MAX; s++)
 		if (b->side[s].nua)
@@ -820,6 +892,7 @@ void rr_b2bua_tick(struct rr_b2bua *b)
 	if (b->cfg->options_interval && b->ticks++ % b->cfg->options_interval == 0)
 		pings_send(b);
 	rr_xfer_tick(b);
+	rr_cdr_tick(b->cdr, time(NULL));
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	now_ns = (__u64)now.tv_sec * 1000000000ull + (__u64)now.tv_nsec;
 	for (c = b->calls; c; c = n) {
@@ -827,7 +900,8 @@ void rr_b2bua_tick(struct rr_b2bua *b)
 		if (c->state == RR_CALL_ENDING) {
 			/* nua never reported a leg over (lost BYE): reap */
 			if (since(&c->end) > 40) {
-				rr_warn("call %lu: legs did not end in 40 s: freed", c->id);
+				rr_call_event(c, LOG_WARNING, "reap", 0,
+					      "legs did not end in 40 s: freed");
 				call_free(c);
 			}
 			continue;
@@ -837,7 +911,12 @@ void rr_b2bua_tick(struct rr_b2bua *b)
 		last = rr_media_last_seen(b->media, &c->media);
 		if (last && now_ns - last < (__u64)timeout * 1000000000ull)
 			continue;
-		rr_info("call %lu: no media for %u s: hanging up", c->id, timeout);
+		{
+			char why[48];
+
+			snprintf(why, sizeof(why), "no media for %u s", timeout);
+			rr_call_end_detail(c, 0, why);
+		}
 		b->stats.inactivity_hangups++;
 		rr_call_end_reason(c, RR_END_INACTIVITY);
 		call_end(c, SIP_480_TEMPORARILY_UNAVAILABLE);
@@ -867,7 +946,6 @@ int rr_b2bua_hangup(struct rr_b2bua *b, unsigned long id)
 {
 	for (struct rr_call *c = b->calls; c; c = c->next) {
 		if (c->id == id) {
-			rr_info("call %lu: hangup requested", id);
 			rr_call_end_reason(c, RR_END_HANGUP);
 			call_end(c, SIP_480_TEMPORARILY_UNAVAILABLE);
 			return 0;
@@ -1013,6 +1091,8 @@ void rr_b2bua_set_config(struct rr_b2bua *b, struct rr_config *cfg)
 	pings_free(b);
 	b->cfg = cfg;
 	pings_setup(b);
+	rr_cdr_configure(b->cdr, cfg->cdr.dir, cfg->cdr.retention_days, cfg->cdr.mask_numbers,
+			 time(NULL));
 }
 
 struct rr_config *rr_b2bua_config(struct rr_b2bua *b)

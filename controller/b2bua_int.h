@@ -16,6 +16,7 @@
 #include <sofia-sip/sip_status.h>
 
 #include "b2bua.h"
+#include "cdr_csv.h"
 #include "identity.h"
 #include "routing.h"
 
@@ -81,6 +82,12 @@ struct rr_call {
 	enum rr_xfer_kind transferred;	/* last transfer completed on the call */
 	char *sdp_from[2];		/* the last SDP each leg sent (raw) */
 	struct rr_xfer *xfer;		/* a transfer in progress (transfer.c) */
+	/* its record (call_record.c) */
+	struct timespec start_rt;	/* CLOCK_REALTIME of the INVITE */
+	int end_status;			/* the call's final SIP status; 0: not known */
+	char end_text[80];		/* detail after the end reason's name */
+	struct rr_cdr_dir quality[2];	/* media towards leg i */
+	bool quality_done;
 };
 
 struct rr_b2bua {
@@ -95,6 +102,7 @@ struct rr_b2bua {
 	struct rr_ping *pings;		/* one per peer of every trunk of cfg */
 	unsigned int n_pings, ticks;
 	struct rr_gone *gone;		/* legs cut from their call, ending (transfer.c) */
+	struct rr_cdr_writer *cdr;	/* call detail records (cdr.h) */
 };
 
 #define SDP_TAGS(sdp) \

@@ -1001,6 +1001,39 @@ static int parse_logging(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 	return 0;
 }
 
+/* cdr: { dir: ABSOLUTE_PATH, retention_days: N, mask_numbers: BOOL }; no
+ * dir: no records. */
+static int parse_cdr(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
+{
+	yaml_node_t *k, *v;
+	const char *key;
+	unsigned long u;
+
+	if (!expect(c, m, YAML_MAPPING_NODE, "cdr"))
+		return -EINVAL;
+	FOR_EACH_PAIR(c, m, k, v, key) {
+		if (!strcmp(key, "dir")) {
+			if (get_str(c, v, "cdr dir", cfg->cdr.dir, sizeof(cfg->cdr.dir)))
+				return -EINVAL;
+			if (cfg->cdr.dir[0] && cfg->cdr.dir[0] != '/') {
+				fail(c, v, "cdr dir: '%s' is not an absolute path", cfg->cdr.dir);
+				return -EINVAL;
+			}
+		} else if (!strcmp(key, "retention_days")) {
+			if (get_uint(c, v, "cdr retention_days", 0, 36500, &u))
+				return -EINVAL;
+			cfg->cdr.retention_days = (unsigned int)u;
+		} else if (!strcmp(key, "mask_numbers")) {
+			if (get_bool(c, v, "cdr mask_numbers", &cfg->cdr.mask_numbers))
+				return -EINVAL;
+		} else {
+			unknown_key(c, k, "cdr");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int parse_control(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 {
 	yaml_node_t *k, *v;
@@ -1086,6 +1119,8 @@ static int parse_root(struct ctx *c, struct rr_config *cfg)
 			r = parse_logging(c, cfg, v);
 		else if (!strcmp(key, "control"))
 			r = parse_control(c, cfg, v);
+		else if (!strcmp(key, "cdr"))
+			r = parse_cdr(c, cfg, v);
 		else if (!strcmp(key, "metrics"))
 			r = parse_metrics(c, cfg, v);
 		else if (!strcmp(key, "options_interval")) {
@@ -1146,6 +1181,7 @@ static void defaults(struct rr_config *cfg)
 	strcpy(cfg->datapath.pin_dir, "/sys/fs/bpf/rtprelay");
 	cfg->log.level = LOG_INFO;
 	cfg->log.target = RR_LOG_STDERR;
+	cfg->cdr.retention_days = 90;
 	strcpy(cfg->control_socket, "/run/rtprelayd.sock");
 }
 

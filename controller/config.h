@@ -171,6 +171,11 @@ struct rr_config {
 		enum rr_log_target target;
 		bool mask_numbers;
 	} log;
+	struct {
+		char dir[200];			/* "" = no CDRs */
+		unsigned int retention_days;	/* 0 = keep every file */
+		bool mask_numbers;
+	} cdr;
 	char control_socket[108];
 	struct {
 		bool enabled;			/* metrics.listen given */

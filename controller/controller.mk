@@ -25,6 +25,8 @@ RRD_SRCS	:= $(addprefix controller/,b2bua.c config.c config_routing.c control.c 
 		   identity.c log.c media.c metrics.c metrics_text.c notify.c number.c port_pool.c \
 		   refer.c route_rules.c route_test.c routing.c rtprelayd.c sdp_rewrite.c \
 		   session_timer.c tls.c transfer.c translate.c)
+# call log lines and call detail records
+RRD_SRCS	+= $(addprefix controller/,call_log.c call_record.c cdr.c cdr_csv.c media_quality.c)
 RRD_OBJS	:= $(patsubst controller/%.c,$(BUILD)/obj/controller/%.o,$(RRD_SRCS))
 RRD_HDRS	:= $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h)
 RRD_MNL_LIBS	:= $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
@@ -64,12 +66,17 @@ $(BUILD)/tests/test_refer: CPPFLAGS += $(RR_CFG_CFLAGS)
 $(BUILD)/tests/test_dp_user: controller/dp_user.c controller/log.c controller/datapath.h
 UNIT_LDLIBS_dp_user := -lpthread
 
+# Call detail records and call-event log lines.
+$(BUILD)/tests/test_cdr: controller/cdr.c controller/cdr_csv.c controller/log.c controller/cdr.h controller/cdr_csv.h
+$(BUILD)/tests/test_call_log: controller/call_log.c controller/log.c controller/call_log.h
+
 # Prometheus text formatting (controller/metrics_text.c).
 $(BUILD)/tests/test_metrics_text: controller/metrics_text.c controller/metrics_text.h
 
 # End to end: sipp through rtprelayd in the lab (userspace datapath).
 TEST_SUITES += tests/e2e/test_b2bua.sh tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics.sh \
 	tests/e2e/test_metrics_xdp.sh tests/e2e/test_tls.sh
+TEST_SUITES += tests/e2e/test_cdr.sh
 tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics_xdp.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
 # Per-trunk codec filter and jitter switch (XDP).
 TEST_SUITES += tests/e2e/test_sdp_policy.sh
@@ -84,6 +91,7 @@ INSTALL_SBINS += $(BUILD)/rtprelayd
 $(BUILD)/tests/rtprelayd-asan: $(RRD_SRCS) $(DP_SRCS) $(RRD_HDRS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(RRD_CFLAGS) $(RRD_SRCS) $(DP_SRCS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
 tests/e2e/test_b2bua.sh tests/e2e/test_metrics.sh tests/e2e/test_tls.sh: $(BUILD)/tests/rtprelayd-asan
+tests/e2e/test_cdr.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelayctl
 
 # make bench: flow install/remove latency through datapath.h
 $(BUILD)/flow_latency: tests/bench/flow_latency.c $(BUILD)/obj/controller/dp_user.o $(BUILD)/obj/controller/log.o $(DP_LIB)

@@ -40,18 +40,30 @@ void rr_log(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-const char *rr_log_number(const char *num, char *buf, unsigned int len)
+bool rr_log_masking(void)
+{
+	return log_mask;
+}
+
+const char *rr_mask_number(const char *num, char *buf, size_t len)
 {
 	size_t n;
 
 	if (!num)
 		return "";
-	if (!log_mask)
-		return num;
 	snprintf(buf, len, "%s", num);
 	n = strlen(buf);
 	/* keep the first 5 and last 2 characters: enough to tell calls apart */
 	for (size_t i = 5; i + 2 < n; i++)
 		buf[i] = '*';
 	return buf;
+}
+
+const char *rr_log_number(const char *num, char *buf, unsigned int len)
+{
+	if (!num)
+		return "";
+	if (!log_mask)
+		return num;
+	return rr_mask_number(num, buf, len);
 }

@@ -54,6 +54,10 @@ json_object *ctl_request(const char *sock, json_object *req, char *err, size_t e
 /* route test --trunk T --to N [--from N] [--pai N] [--config FILE] [--json] */
 int ctl_route_main(const char *sock, int argc, char **argv);
 
+/* cdr [--since TIME] [--until TIME] [--json] [--dir DIR]: call detail
+ * records from rtprelayd's CSV files (tools/ctl_cdr.c). */
+int ctl_cdr_main(int argc, char **argv);
+
 /* trunks: each trunk's peers and their OPTIONS state. */
 int ctl_trunks(const char *sock, bool json);
 

@@ -117,6 +117,13 @@ static void help(FILE *f)
 "        and the targets (trunk, number, peer); with --config evaluates\n"
 "        FILE here, else asks rtprelayd. Exit 1 when it would be refused\n"
 "\n"
+"  cdr [--since TIME] [--until TIME] [--json] [--dir DIR]\n"
+"        call detail records rtprelayd wrote (CSV files in DIR, default\n"
+"        /var/lib/rtprelay/cdr; no daemon needed) of the calls that started\n"
+"        in [since, until), oldest first. TIME: 2026-11-23, 2026-11-23T22:05[:30]\n"
+"        (UTC), now, or that long ago: 90s, 15m, 1h, 2d, 1w (default since:\n"
+"        1d). Exit 1 when DIR or a file cannot be read\n"
+"\n"
 "  status [--json]   data path and daemon: pinned maps and fill levels,\n"
 "        devices with XDP (mode, program id), kmod, daemon reachable or\n"
 "        'rtprelayd: not running'. Exit 0 if any of them is there, 1 if none\n"
@@ -789,7 +796,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc)
-		usage_err("VERB", "missing (attach, detach, flow, stats, calls, call, status, trunks, top, route)");
+		usage_err("VERB", "missing (attach, detach, flow, stats, calls, call, status, trunks, top, route, cdr)");
 	if (!strcmp(argv[i], "attach"))
 		return cmd_attach(&c, argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "detach"))
@@ -812,5 +819,7 @@ int main(int argc, char **argv)
 		return ctl_top_main(c.socket, argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "route"))
 		return ctl_route_main(c.socket, argc - i - 1, argv + i + 1);
-	usage_err(argv[i], "unknown verb (attach, detach, flow, stats, calls, call, status, trunks, top, route)");
+	if (!strcmp(argv[i], "cdr"))
+		return ctl_cdr_main(argc - i - 1, argv + i + 1);
+	usage_err(argv[i], "unknown verb (attach, detach, flow, stats, calls, call, status, trunks, top, route, cdr)");
 }

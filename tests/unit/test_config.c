@@ -301,6 +301,35 @@ static void test_metrics(void **state)
 	expect_error("metrics: on\n", 16, "metrics");
 }
 
+static void test_cdr(void **state)
+{
+	char text[4096], err[512];
+	struct rr_config *cfg = load_text(base, err, sizeof(err));
+
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_string_equal(cfg->cdr.dir, "");		/* off by default */
+	assert_int_equal(cfg->cdr.retention_days, 90);
+	assert_false(cfg->cdr.mask_numbers);
+	rr_config_free(cfg);
+	snprintf(text, sizeof(text),
+		 "%scdr: { dir: /var/lib/rtprelay/cdr, retention_days: 0, mask_numbers: yes }\n",
+		 base);
+	cfg = load_text(text, err, sizeof(err));
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_string_equal(cfg->cdr.dir, "/var/lib/rtprelay/cdr");
+	assert_int_equal(cfg->cdr.retention_days, 0);
+	assert_true(cfg->cdr.mask_numbers);
+	rr_config_free(cfg);
+	expect_error("cdr:\n  dir: var/cdr\n", 17, "not an absolute path");
+	expect_error("cdr:\n  retention_days: -1\n", 17, "cdr retention_days");
+	expect_error("cdr:\n  retention_days: 40000\n", 17, "cdr retention_days");
+	expect_error("cdr:\n  mask_numbers: maybe\n", 17, "cdr mask_numbers");
+	expect_error("cdr:\n  directory: /x\n", 17, "unknown key 'directory'");
+	expect_error("cdr: /var/cdr\n", 16, "cdr");
+}
+
 static void test_trunk_errors(void **state)
 {
 	static const char head[] =
@@ -377,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_semantic),
 		cmocka_unit_test(test_trunk_errors),
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_cdr),
 		cmocka_unit_test(test_missing),
 	};
 	int fd = mkstemp(path), rc;

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Call detail records and call-event log lines, end to end in the lab: sipp
+# calls through rtprelayd (userspace datapath) ending every way the lab can
+# make them end, then the CSV file, `rtprelayctl cdr` (table and --json) and
+# the daemon's log lines are checked:
+#   answered, BYE from the caller -> RC (media both ways counted)
+#   answered, BYE from the callee -> RA
+#   CANCEL before the answer      -> H   (487)
+#   486 from the callee           -> E   (486)
+#   operator hangup               -> T   (rtprelayctl call hangup)
+#   no media                      -> T   (media.inactivity_timeout)
+# plus number masking (logging.mask_numbers, then cdr.mask_numbers after a
+# SIGHUP) and retention (an old file is removed at start).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/tests/lib.sh"
+export RR_NS_PREFIX=${RR_NS_PREFIX:-rrcdr$$-}
+RRD_ENV_NAME=cdr
+. "$here/rrd_env.sh"
+
+CDR=$work/cdr
+mkdir -p "$CDR"
+# an old day, beyond the retention: removed when rtprelayd starts
+printf 'start,call\n2020-01-01T00:00:00.000Z,1\n' >"$CDR/cdr-2020-01-01.csv"
+# a file that only looks like a record file stays
+touch "$CDR/notes.txt"
+
+"$LAB" up >/dev/null || bail "lab up failed"
+sed -e "s|mode: auto|mode: user|" -e "s|/run/rtprelayd.sock|$SOCK|" \
+	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
+	-e 's|inactivity_timeout: 60|inactivity_timeout: 2|' \
+	-e 's|mask_numbers: false|mask_numbers: true|' \
+	"$top/configs/lab.yaml" >"$work/rr.yaml"
+printf 'cdr: { dir: %s, retention_days: 30, mask_numbers: false }\n' "$CDR" >>"$work/rr.yaml"
+ok "lab.yaml with a cdr section passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
+"$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
+rrd_pid=$!
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+[ -S "$SOCK" ] || { cat "$work/rrd.log"; bail "rtprelayd did not start"; }
+
+ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
+CTL="$top/${BUILD:-build}/rtprelayctl --socket $SOCK --pin-dir $PIN"
+sipp_in() {
+	local node=$1; shift
+	"$LAB" exec "$node" timeout 60 sipp -nostdin -trace_err \
+		-error_file "$work/sipp-$node.err" "$@" >>"$work/sipp-$node.out" 2>&1
+}
+SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
+SC=$here/sipp
+CLID=+4930111222 DNIS=+4930123456
+uas_start() {
+	local sc=$1 n=$2; shift 2
+	sipp_in pbx -sf "$sc" -i $PBX -p 5060 -m "$n" "$@" &
+	uas_pid=$!
+	sleep 0.3
+}
+uas_wait() { wait "$uas_pid"; }
+# the caller's scenarios with a long, maskable calling number
+long() { sed "s/4930111/$CLID/g" "$1" >"$work/long-$(basename "$1")"; echo "$work/long-$(basename "$1")"; }
+uac() {
+	local sc=$1; shift
+	sipp_in sbc -sf "$sc" -i $SBC -p 5070 -m 1 -s "$DNIS" "$R_SBC:5060" "$@"
+}
+tmpl() { sed "s/CODE/$2/" "$SC/$1.tmpl" >"$work/$1-$2.xml"; echo "$work/$1-$2.xml"; }
+idle() {
+	for _ in $(seq 30); do
+		[ "$(ctl status 'r["calls"]')" = 0 ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+ok "retention: the 2020 file was removed at start" test ! -e "$CDR/cdr-2020-01-01.csv"
+ok "retention: other files are left alone" test -e "$CDR/notes.txt"
+
+# 1. RC: answered, media both ways, BYE from the caller after 3 s
+uas_start "$SC/uas.xml" 1
+uac "$(long "$SC/uac.xml")" -d 3000 &
+uac_pid=$!
+sleep 1
+ports=$(ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])')
+"$LAB" exec pbx python3 "$here/udp_probe.py" echo $PBX 7000 $R_PBX "${ports#* }" 20 1.2 >/dev/null &
+pb=$!
+sleep 0.2
+"$LAB" exec sbc python3 "$here/udp_probe.py" send $SBC 7000 $R_SBC "${ports% *}" 20 1.5 >/dev/null
+wait $pb
+wait $uac_pid; rc=$?
+uas_wait; rc2=$?
+check "call 1 (answered, caller hangs up) completed" "0 0" "$rc $rc2"
+ok "call 1 over" idle
+
+# 2. RA: the callee hangs up
+uas_start "$SC/uas_bye.xml" 1 -d 500
+uac "$(long "$SC/uac_waitbye.xml")"; rc=$?
+uas_wait; rc2=$?
+check "call 2 (answered, callee hangs up) completed" "0 0" "$rc $rc2"
+ok "call 2 over" idle
+
+# 3. H: the caller cancels while it rings
+uas_start "$SC/uas_cancel.xml" 1
+uac "$(long "$SC/uac_cancel.xml")"; rc=$?
+uas_wait; rc2=$?
+check "call 3 (cancelled) completed" "0 0" "$rc $rc2"
+ok "call 3 over" idle
+
+# 4. E: busy (the reason is the far end's phrase: the template says "486 Refused")
+uas_start "$(tmpl uas_fail 486)" 1
+uac "$(long "$(tmpl uac_fail 486)")"; rc=$?
+uas_wait
+check "call 4 (486) completed" 0 "$rc"
+ok "call 4 over" idle
+
+# 5. T: operator hangup
+uas_start "$SC/uas.xml" 1
+uac "$(long "$SC/uac_waitbye.xml")" &
+uac_pid=$!
+sleep 1
+id=$($CTL calls --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
+ok "rtprelayctl call hangup $id" $CTL call hangup "$id"
+wait $uac_pid; rc=$?
+uas_wait; rc2=$?
+check "call 5 (operator hangup) completed" "0 0" "$rc $rc2"
+ok "call 5 over" idle
+
+# 6. T: no media for 2 s
+uas_start "$SC/uas.xml" 1
+uac "$(long "$SC/uac_waitbye.xml")"; rc=$?
+uas_wait; rc2=$?
+check "call 6 (silent, released by rtprelayd) completed" "0 0" "$rc $rc2"
+ok "call 6 over" idle
+
+# --- the CSV file ------------------------------------------------------------
+f=$CDR/cdr-$(date -u +%F).csv
+ok "today's file $f exists" test -s "$f"
+check "its first line is the header" \
+	"start,call,clid,dnis,trunk_in,trunk_out,duration,billable,queue,state,status,reason,sip_call_id,to_callee_packets,to_callee_lost,to_callee_jitter_ms,to_caller_packets,to_caller_lost,to_caller_jitter_ms" \
+	"$(head -1 "$f")"
+check "one line per call (header + 6)" 7 "$(wc -l <"$f")"
+
+# --- rtprelayctl cdr --json ---------------------------------------------------
+$CTL cdr --dir "$CDR" --since 1h --json >"$work/cdr.json" 2>"$work/cdr.err"; rc=$?
+check "rtprelayctl cdr --json exits 0" 0 "$rc"
+v() { python3 - "$work/cdr.json" "$@" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))
+PY
+}
+check "six records, oldest first" "6 [1, 2, 3, 4, 5, 6]" "$(v '"%d %s" % (len(r), [x["call"] for x in r])')"
+check "final states RC RA H E T T" "RC RA H E T T" "$(v '" ".join(x["state"] for x in r)')"
+check "SIP statuses 200 200 487 486 200 200" "200 200 487 486 200 200" "$(v '" ".join(str(x["status"]) for x in r)')"
+check "reasons" "caller-bye|callee-bye|cancel|failed: Refused|hangup|media-inactivity: no media for 2 s" \
+	"$(v '"|".join(x["reason"] for x in r)')"
+check "CLID and DNIS unmasked (cdr.mask_numbers false), trunks sbc>pbx" \
+	"$CLID $DNIS sbc pbx" "$(v '"%s %s %s %s" % (r[0]["clid"], r[0]["dnis"], r[0]["trunk_in"], r[0]["trunk_out"])')"
+ok "every record has every documented field with its type" v 'all(isinstance(x[k], t) for x in r for k, t in [("start", str), ("call", int), ("clid", str), ("dnis", str), ("trunk_in", str), ("trunk_out", str), ("duration", float), ("billable", float), ("queue", float), ("state", str), ("status", int), ("reason", str), ("sip_call_id", str), ("to_callee_packets", int), ("to_callee_lost", int), ("to_callee_jitter_ms", float), ("to_caller_packets", int), ("to_caller_lost", int), ("to_caller_jitter_ms", float)]) or sys.exit(1)'
+ok "call 1: duration 3..5 s, billable 2.8..4.5 s, queue < 1 s" v '(3 <= r[0]["duration"] <= 5 and 2.8 <= r[0]["billable"] <= 4.5 and r[0]["queue"] < 1 and r[0]["duration"] >= r[0]["billable"] + r[0]["queue"] - 0.01) or sys.exit(1)'
+check "call 1: media packets per direction (20 each way), none lost" "20 20 0 0" \
+	"$(v '"%d %d %d %d" % (r[0]["to_callee_packets"], r[0]["to_caller_packets"], r[0]["to_callee_lost"], r[0]["to_caller_lost"])')"
+ok "call 2: billable 0.3..2 s" v '(0.3 <= r[1]["billable"] <= 2) or sys.exit(1)'
+ok "calls 3 and 4 (unanswered): billable 0, queue = duration" v '(all(x["billable"] == 0 and x["queue"] == x["duration"] for x in r[2:4])) or sys.exit(1)'
+ok "call 6: ended 2..4 s after the answer" v '(2 <= r[5]["billable"] <= 4) or sys.exit(1)'
+ok "the caller's SIP Call-ID is kept" v '(all(x["sip_call_id"] for x in r)) or sys.exit(1)'
+
+# --- the table, and the time window ------------------------------------------
+out=$($CTL cdr --dir "$CDR" --since 1h)
+ok "rtprelayctl cdr (table) lists 6 records" sh -c "echo '$out' | tail -1 | grep -qx '6 records'"
+ok "the table shows states and trunks" sh -c "echo '$out' | grep -q ' RC .*sbc>pbx'"
+check "--since in the future: no record" "0 records" "$($CTL cdr --dir "$CDR" --since "$(date -u -d '+1 hour' +%FT%H:%M)" | tail -1)"
+check "--until before the calls: no record" "[]" "$($CTL cdr --dir "$CDR" --since 1d --until 1h --json | tr -d ' \n')"
+check "--since as a date (today): 6 records" "6 records" "$($CTL cdr --dir "$CDR" --since "$(date -u +%F)" | tail -1)"
+$CTL cdr --dir "$CDR" --since yesterday >/dev/null 2>&1; rc=$?
+check "a bad TIME: exit 2" 2 "$rc"
+$CTL cdr --dir "$work/none" --since 1h >/dev/null 2>&1; rc=$?
+check "a missing directory: exit 1" 1 "$rc"
+
+# --- the call log lines -------------------------------------------------------
+MF='+4930****22' MT='+4930****56'
+L="trunk_in=sbc trunk_out=pbx from=$MF to=$MT"
+ok "call 1 start line (masked numbers)" grep -qF "call=1 event=start $L src=$SBC" "$work/rrd.log"
+ok "call 1 route line" grep -qF "call=1 event=route $L peer=$PBX:5060" "$work/rrd.log"
+ok "call 1 answer line" grep -qF "call=1 event=answer $L status=200 outcome=answered" "$work/rrd.log"
+ok "call 1 end line: RC, durations, reason" sh -c "grep -F 'call=1 event=end $L status=200 outcome=answered state=RC duration=' '$work/rrd.log' | grep -qE ' duration=[0-9]+\.[0-9] talk=[0-9]+\.[0-9] reason=caller-bye\$'"
+ok "call 3 end line: cancelled, H" grep -qF "call=3 event=end $L status=487 outcome=cancelled state=H" "$work/rrd.log"
+ok "call 4 end line: failed, E" grep -qF "call=4 event=end $L status=486 outcome=failed state=E" "$work/rrd.log"
+ok "call 1 ringing line" grep -qF "call=1 event=ringing $L status=180" "$work/rrd.log"
+not_ok "no unmasked number in the log" grep -qF -e "$CLID" -e "$DNIS" "$work/rrd.log"
+
+# --- cdr.mask_numbers on SIGHUP ------------------------------------------------
+sed -i 's|mask_numbers: false }|mask_numbers: true }|' "$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.5
+uas_start "$(tmpl uas_fail 486)" 1
+uac "$(long "$(tmpl uac_fail 486)")"; rc=$?
+uas_wait
+ok "call 7 over" idle
+check "after SIGHUP with cdr.mask_numbers: the record's numbers are masked" "$MF $MT" \
+	"$($CTL cdr --dir "$CDR" --since 1h --json | python3 -c 'import json, sys; x = json.load(sys.stdin)[-1]; print(x["clid"], x["dnis"])')"
+
+kill -0 "$rrd_pid" 2>/dev/null
+check "rtprelayd still alive" 0 $?
+kill "$rrd_pid"; wait "$rrd_pid"; rrd_pid=
+not_ok "no sanitizer report in the daemon's log" grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$work/rrd.log"
+[ "$_tap_failed" -eq 0 ] || { echo "# --- rtprelayd log (tail) ---"; tail -40 "$work/rrd.log" | sed 's/^/# /'; }
+done_testing
