@@ -487,6 +487,20 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 			c->peer_idx++;
 			if (!call_out(c))
 				return;
+		} else if (failover_status(status) && !o->ending && c->route &&
+			   c->alt_idx < c->route->n_alt) {
+			/* trunk seizure (outbound rule, seize order/round robin):
+			 * every peer of this trunk failed, the next trunk */
+			rr_warn("call %lu: %d from trunk %s: seizing trunk %s", c->id, status,
+				t->name, c->cfg->trunks[c->route->alt[c->alt_idx].trunk].name);
+			nua_handle_bind(l->nh, NULL);
+			nua_handle_destroy(l->nh);
+			l->nh = NULL;
+			c->route->target[0] = c->route->alt[c->alt_idx++];
+			l->trunk = (int)c->route->target[0].trunk;
+			c->peer_idx = 0;
+			if (!call_out(c))
+				return;
 		}
 	}
 	{

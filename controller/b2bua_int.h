@@ -76,6 +76,7 @@ struct rr_call {
 	struct rr_config *cfg;		/* the configuration the call began under */
 	struct rr_route_result *route;	/* where it goes, the numbers it carries */
 	struct rr_identity ident;	/* the caller as received */
+	unsigned int alt_idx;		/* next of route->alt[] to seize */
 	char from[64], to[64], display[64];
 	struct timespec start, answer, end;
 	enum rr_end_reason end_reason;	/* why it ended (the first reason wins) */

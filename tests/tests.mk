@@ -60,3 +60,8 @@ $(BUILD)/tests/test_rtp_stats: lib/rtp_header.c
 # (systemd-analyze verify), man pages against --help and example.yaml.
 TEST_SUITES += tests/dist/test_install.sh
 tests/dist/test_install.sh: $(BUILD)/rtprelayd $(BUILD)/rtprelayctl $(BUILD)/rtpgen $(BUILD)/rtprelay.bpf.o
+
+# Teams routing end to end: translation, normalisation, routing rules,
+# allowed destinations, identity/privacy, rtprelayctl route test.
+TEST_SUITES += tests/e2e/test_teams_routing.sh
+tests/e2e/test_teams_routing.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelayctl
