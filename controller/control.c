@@ -57,16 +57,17 @@ static json_object *flow_json(struct rr_media *m, const struct rr_call_media *cm
 	struct rtprelay_flow_stats st;
 	json_object *o = json_object_new_object(), *drops;
 	__u32 id = rr_media_flow_id(m, cm, i, leg);
+	struct rr_dp *dp = rr_media_dp(m, cm);
 	__u64 exp, lost, nd[RTPRELAY_FDROP_MAX] = { 0 };
 
 	json_object_object_add(o, "installed", json_object_new_boolean(cm->s[i].installed[leg]));
-	if (!cm->s[i].installed[leg] || m->dp->ops->flow_stats(m->dp, id, &st))
+	if (!cm->s[i].installed[leg] || dp->ops->flow_stats(dp, id, &st))
 		return o;
 	json_object_object_add(o, "packets", json_object_new_uint64(st.packets));
 	json_object_object_add(o, "bytes", json_object_new_uint64(st.bytes));
 	for (int r = 0; r < RTPRELAY_FDROP_MAX; r++)
 		nd[r] = st.drops[r];
-	if (!m->dp->ops->flow_stats(m->dp, id + 1, &st)) {
+	if (!dp->ops->flow_stats(dp, id + 1, &st)) {
 		json_object_object_add(o, "rtcp_packets", json_object_new_uint64(st.packets));
 		for (int r = 0; r < RTPRELAY_FDROP_MAX; r++)
 			nd[r] += st.drops[r];
@@ -76,7 +77,7 @@ static json_object *flow_json(struct rr_media *m, const struct rr_call_media *cm
 	for (int r = 0; r < RTPRELAY_FDROP_MAX; r++)
 		json_object_object_add(drops, rtprelay_flow_drop_names[r], json_object_new_uint64(nd[r]));
 	json_object_object_add(o, "drops", drops);
-	m->dp->ops->flow_stats(m->dp, id, &st);
+	dp->ops->flow_stats(dp, id, &st);
 	exp = st.rtp.received ? (__u64)st.rtp.ext_max_seq - st.rtp.base_seq + 1 : 0;
 	lost = exp > st.rtp.received ? exp - st.rtp.received : 0;
 	json_object_object_add(o, "lost", json_object_new_uint64(lost));
@@ -101,6 +102,9 @@ static int call_json(struct rr_call *c, void *arg)
 	json_object_object_add(o, "duration", json_object_new_double(in.duration));
 	json_object_object_add(o, "talk", json_object_new_double(in.talk));
 	json_object_object_add(o, "transferred", json_object_new_string(in.transferred));
+	/* the tier carrying its flows (IPv4<->IPv6 calls: the userspace relay) */
+	json_object_object_add(o, "tier",
+			       json_object_new_string(rr_media_dp(ctl->m, in.media)->ops->name));
 	for (int l = 0; l < 2; l++) {
 		json_object *lo = json_object_new_object();
 

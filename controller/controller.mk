@@ -75,9 +75,9 @@ $(BUILD)/tests/test_metrics_text: controller/metrics_text.c controller/metrics_t
 
 # End to end: sipp through rtprelayd in the lab (userspace datapath).
 TEST_SUITES += tests/e2e/test_b2bua.sh tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics.sh \
-	tests/e2e/test_metrics_xdp.sh tests/e2e/test_tls.sh
+	tests/e2e/test_metrics_xdp.sh tests/e2e/test_tls.sh tests/e2e/test_ipv6.sh
 TEST_SUITES += tests/e2e/test_cdr.sh
-tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics_xdp.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
+tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics_xdp.sh tests/e2e/test_ipv6.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
 # Per-trunk codec filter and jitter switch (XDP).
 TEST_SUITES += tests/e2e/test_sdp_policy.sh
 tests/e2e/test_sdp_policy.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o $(BUILD)/rtprelayctl

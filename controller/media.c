@@ -86,11 +86,12 @@ __u32 rr_media_flow_id(const struct rr_media *m, const struct rr_call_media *cm,
 }
 
 /* Keeps what flow id forwarded before it goes or its counters restart. */
-static void account(struct rr_media *m, __u32 id)
+static void account(struct rr_media *m, const struct rr_call_media *cm, __u32 id)
 {
+	struct rr_dp *dp = rr_media_dp(m, cm);
 	struct rtprelay_flow_stats st;
 
-	if (m->dp->ops->flow_stats(m->dp, id, &st))
+	if (dp->ops->flow_stats(dp, id, &st))
 		return;
 	m->gone_packets += st.packets;
 	m->gone_bytes += st.bytes;
@@ -98,15 +99,16 @@ static void account(struct rr_media *m, __u32 id)
 
 static void flows_del(struct rr_media *m, struct rr_call_media *cm, unsigned int i, int leg)
 {
+	struct rr_dp *dp = rr_media_dp(m, cm);
 	struct rr_stream *s = &cm->s[i];
 	struct rtprelay_flow_key k = { 0 };
 
 	if (!s->installed[leg])
 		return;
 	for (int rtcp = 0; rtcp < 2; rtcp++) {
-		account(m, rr_media_flow_id(m, cm, i, leg) + (__u32)rtcp);
+		account(m, cm, rr_media_flow_id(m, cm, i, leg) + (__u32)rtcp);
 		k.local = relay_ep(m, cm, !leg, (uint16_t)(s->port[!leg] + rtcp));
-		if (m->dp->ops->flow_del(m->dp, &k) == 0)
+		if (dp->ops->flow_del(dp, &k) == 0)
 			m->n_flows--;
 		else
 			m->flow_errors++;
@@ -118,6 +120,7 @@ static void flows_del(struct rr_media *m, struct rr_call_media *cm, unsigned int
  * leg and leave from the port facing this leg. */
 static int flows_add(struct rr_media *m, struct rr_call_media *cm, unsigned int i, int leg)
 {
+	struct rr_dp *dp = rr_media_dp(m, cm);
 	struct rr_stream *s = &cm->s[i];
 	const struct rr_sdp_stream *p = &s->peer[leg];
 	int o = !leg, err = 0;
@@ -157,8 +160,8 @@ static int flows_add(struct rr_media *m, struct rr_call_media *cm, unsigned int 
 		f.out_dst.port = htons((uint16_t)(p->port + rtcp));
 		f.reverse.local = f.out_src;
 		if (s->installed[leg])
-			account(m, f.id);
-		err = m->dp->ops->flow_add(m->dp, &k, &f);
+			account(m, cm, f.id);
+		err = dp->ops->flow_add(dp, &k, &f);
 		if (err) {
 			m->flow_errors++;
 			rr_err("media: installing flow %u: %s", f.id, strerror(-err));
@@ -174,7 +177,7 @@ static int flows_add(struct rr_media *m, struct rr_call_media *cm, unsigned int 
 		struct rtprelay_flow_key k = { 0 };
 
 		k.local = relay_ep(m, cm, o, s->port[o]);
-		if (m->dp->ops->flow_del(m->dp, &k) == 0)
+		if (dp->ops->flow_del(dp, &k) == 0)
 			m->n_flows--;
 	}
 	return err;
@@ -245,13 +248,15 @@ char *rr_media_from(struct rr_media *m, struct rr_call_media *cm, int leg,
 
 void rr_media_release(struct rr_media *m, struct rr_call_media *cm)
 {
+	struct rr_dp *dp = rr_media_dp(m, cm);
+
 	for (unsigned int i = 0; i < cm->n; i++) {
 		struct rr_stream *s = &cm->s[i];
 		struct rtprelay_flow_stats st;
 
 		for (int l = 0; l < 2 && m->flow_done; l++)
 			if (s->installed[l] &&
-			    !m->dp->ops->flow_stats(m->dp, rr_media_flow_id(m, cm, i, l), &st))
+			    !dp->ops->flow_stats(dp, rr_media_flow_id(m, cm, i, l), &st))
 				m->flow_done(m->flow_done_arg, &st);
 		flows_del(m, cm, i, 0);
 		flows_del(m, cm, i, 1);
@@ -266,6 +271,7 @@ void rr_media_release(struct rr_media *m, struct rr_call_media *cm)
 
 __u64 rr_media_last_seen(struct rr_media *m, const struct rr_call_media *cm)
 {
+	struct rr_dp *dp = rr_media_dp(m, cm);
 	struct rtprelay_flow_stats st;
 	__u64 last = 0;
 
@@ -274,7 +280,7 @@ __u64 rr_media_last_seen(struct rr_media *m, const struct rr_call_media *cm)
 			if (!cm->s[i].installed[l])
 				continue;
 			for (int rtcp = 0; rtcp < 2; rtcp++)
-				if (!m->dp->ops->flow_stats(m->dp, rr_media_flow_id(m, cm, i, l) + (__u32)rtcp, &st) &&
+				if (!dp->ops->flow_stats(dp, rr_media_flow_id(m, cm, i, l) + (__u32)rtcp, &st) &&
 				    st.last_seen_ns > last)
 					last = st.last_seen_ns;
 		}

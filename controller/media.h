@@ -21,6 +21,10 @@
 struct rr_media {
 	const struct rr_config *cfg;
 	struct rr_dp *dp;
+	/* Optional: the userspace tier for calls whose legs differ in family
+	 * (IPv4 on one side, IPv6 on the other), which XDP and the kernel
+	 * module do not bridge. NULL: dp carries every call. */
+	struct rr_dp *dp_bridge;
 	struct rr_port_pool pool[RR_SIDE_MAX];
 	unsigned int n_flows;		/* installed by the controller, now */
 	unsigned long long flow_errors;
@@ -48,6 +52,11 @@ struct rr_call_media {
 };
 
 int rr_media_init(struct rr_media *m, const struct rr_config *cfg, struct rr_dp *dp);
+/* The tier carrying the flows of call cm. */
+static inline struct rr_dp *rr_media_dp(const struct rr_media *m, const struct rr_call_media *cm)
+{
+	return m->dp_bridge && cm->family[0] != cm->family[1] ? m->dp_bridge : m->dp;
+}
 void rr_media_fini(struct rr_media *m);
 void rr_call_media_init(struct rr_media *m, struct rr_call_media *cm,
 			enum rr_side side0, int family0,

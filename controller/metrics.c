@@ -135,7 +135,8 @@ static int add_call(struct rr_call *c, void *arg)
 			if (!in.media->s[i].installed[l])
 				continue;
 			for (__u32 rtcp = 0; rtcp < 2; rtcp++)
-				if (!m->dp->ops->flow_stats(m->dp, rr_media_flow_id(m, in.media, i, l) + rtcp, &st)) {
+				if (!rr_media_dp(m, in.media)->ops->flow_stats(rr_media_dp(m, in.media),
+						rr_media_flow_id(m, in.media, i, l) + rtcp, &st)) {
 					w->s->fwd_packets += st.packets;
 					w->s->fwd_bytes += st.bytes;
 				}

@@ -241,6 +241,29 @@ static int open_datapath(const struct rr_config *cfg, struct rr_dp *dp)
 	return err;
 }
 
+/* XDP and the kernel module do not bridge IPv4 and IPv6: the flows of a
+ * call with IPv4 on one side and IPv6 on the other go to a userspace relay
+ * next to them (its sockets get what the XDP program passes on). */
+static void open_bridge(const struct rr_config *cfg, const struct rr_dp *dp,
+			struct rr_dp *bridge, struct rr_media *media)
+{
+	unsigned int span = (unsigned int)(cfg->media.port_max - cfg->media.port_min + 1);
+	struct rr_dp_config dc = { .max_flows = 2 * span };
+	int err;
+
+	if (dp->ops == &rr_dp_user_ops)
+		return;
+	bridge->ops = &rr_dp_user_ops;
+	err = bridge->ops->open(bridge, &dc);
+	if (err) {
+		rr_warn("datapath: no userspace relay for IPv4<->IPv6 calls: %s", strerror(-err));
+		bridge->ops = NULL;
+		return;
+	}
+	media->dp_bridge = bridge;
+	rr_info("datapath: IPv4<->IPv6 calls on the userspace relay");
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: rtprelayd -c FILE [--check-config]\n"
@@ -264,7 +287,7 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	bool check = false, keep = false;
 	struct rr_config *cfg;
-	struct rr_dp dp = { 0 };
+	struct rr_dp dp = { 0 }, bridge = { 0 };
 	struct rr_media media;
 	struct rr_b2bua *b = NULL;
 	struct rr_control *ctl = NULL;
@@ -314,6 +337,7 @@ int main(int argc, char **argv)
 		rr_err("media port pool: out of memory");
 		goto out_dp;
 	}
+	open_bridge(cfg, &dp, &bridge, &media);
 	su_init();
 	root = su_root_create(NULL);
 	if (!root) {
@@ -367,6 +391,8 @@ out:
 		rr_warn("%u flows still installed at exit", media.n_flows);
 	rr_media_fini(&media);
 out_dp:
+	if (bridge.ops)
+		bridge.ops->close(&bridge, false);
 	dp.ops->close(&dp, keep);
 	if (!keep)
 		xdp_teardown();	/* the program goes with the flows */
