@@ -73,7 +73,7 @@ br() { case $1 in *:*) echo "[$1]" ;; *) echo "$1" ;; esac; }
 SC=$here/sipp
 
 # call A_NODE A_IP RA_IP B_IP RB_IP [sipp args]: sipp uas on the other node
-# (B), sipp uac on A calling RA_IP with a 4 s pause; 20 datagrams each way
+# (B), sipp uac on A calling RA_IP with a 6 s pause; 20 datagrams each way
 # through the relay ports while it lasts. Sets uac_rc uas_rc got_a got_b
 # calls_json.
 call() {
@@ -83,7 +83,7 @@ call() {
 	uas_pid=$!
 	sleep 0.3
 	sipp_in "$a" -sf "$SC/uac.xml" -i "$ip_a" -p 5070 -m 1 -s 4930123 "$(br "$ra"):5060" \
-		-d 4000 "$@" &
+		-d 6000 "$@" &
 	uac_pid=$!
 	sleep 1
 	calls_json=$(ctl calls)
