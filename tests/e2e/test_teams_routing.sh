@@ -77,6 +77,13 @@ for f in teams-tvox teams-starface; do
 		"$RRD" -c "$top/configs/$f.yaml" --check-config
 done
 write_config true inbound_rules_and_outbound
+python3 -c 'import sys; s = open(sys.argv[1]).read(); open(sys.argv[2], "w").write(s.replace("{3})$", "{3}$", 1))' \
+	"$work/rr.yaml" "$work/bad.yaml"
+line=$(grep -n "match: '^0612345" "$work/bad.yaml" | cut -d: -f1)
+out=$("$RRD" -c "$work/bad.yaml" --check-config 2>&1)
+check "--check-config refuses a bad regex with FILE:LINE, PCRE2's message and offset" \
+	"$work/bad.yaml:$line: translate: bad regex '^0612345(\d{3}\$': missing closing parenthesis at offset 15" \
+	"$(grep -o "$work/bad.yaml:.*" <<<"$out")"
 ok "the Teams routing configuration passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
 "$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
 rrd_pid=$!

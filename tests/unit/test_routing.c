@@ -14,6 +14,9 @@
 #include <errno.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sofia-sip/msg.h>
+#include <sofia-sip/sip.h>
+#include <sofia-sip/sip_header.h>
 
 #include "config.h"
 #include "identity.h"
@@ -675,6 +678,69 @@ static void test_from_pai(void **state)
 	free(r);
 }
 
+/* An INVITE parsed by sofia-sip, as nua hands it to new_call(). */
+static msg_t *parse_invite(const char *headers)
+{
+	char text[2048];
+	msg_t *msg;
+	int n;
+
+	n = snprintf(text, sizeof(text),
+		     "INVITE sip:+39-06-12345001@203.0.113.1;user=phone SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP 203.0.113.10:5060;branch=z9hG4bK1\r\n"
+		     "To: <tel:+390612345001>\r\n"
+		     "Call-ID: 1@x\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+		     "%sContent-Length: 0\r\n\r\n", headers);
+	msg = msg_make(sip_default_mclass(), 0, text, (size_t)n);
+	assert_non_null(msg);
+	assert_non_null(sip_object(msg)->sip_request);
+	return msg;
+}
+
+/* What new_call() takes from an INVITE: numbers, PAI by trust, Privacy. */
+static void test_identity_take(void **state)
+{
+	struct rr_trunk trusted = { .trust = true }, untrusted = { .trust = false };
+	struct rr_call_numbers n;
+	struct rr_identity id;
+	msg_t *msg;
+
+	rr_identity_init();	/* P-Asserted-Identity known to the parser */
+	msg = parse_invite("From: \"Mario Rossi\" <sip:0298765432@203.0.113.10>;tag=a\r\n"
+			   "P-Asserted-Identity: \"Mario R.\" <sip:+390298765432@203.0.113.10;user=phone>\r\n"
+			   "P-Asserted-Identity: <tel:+390298765432>\r\n");
+	rr_identity_take(&trusted, sip_object(msg), &n, &id);
+	assert_string_equal(n.ruri, "+390612345001");	/* separators dropped */
+	assert_string_equal(n.to, "+390612345001");	/* tel: */
+	assert_string_equal(n.from, "0298765432");
+	assert_string_equal(n.pai, "+390298765432");
+	assert_string_equal(id.display, "Mario Rossi");
+	assert_false(id.privacy_id);
+	/* from an untrusted trunk the PAI is not believed */
+	rr_identity_take(&untrusted, sip_object(msg), &n, &id);
+	assert_string_equal(n.pai, "");
+	msg_destroy(msg);
+
+	/* anonymous with Privacy: id; the number in PAI only */
+	msg = parse_invite("From: \"Anonymous\" <sip:anonymous@anonymous.invalid>;tag=a\r\n"
+			   "P-Asserted-Identity: <tel:+390298765432;ext=8001>\r\n"
+			   "Privacy: id;critical\r\n");
+	rr_identity_take(&trusted, sip_object(msg), &n, &id);
+	assert_string_equal(n.from, "");		/* anonymous: no number */
+	assert_string_equal(n.pai, "8001");		/* ;ext= wins */
+	assert_string_equal(id.display, "");
+	assert_true(id.privacy_id);
+	assert_string_equal(id.privacy, "id;critical");
+	msg_destroy(msg);
+
+	/* Privacy: none asks for nothing */
+	msg = parse_invite("From: <sip:201@203.0.113.10>;tag=a\r\nPrivacy: none\r\n");
+	rr_identity_take(&trusted, sip_object(msg), &n, &id);
+	assert_false(id.privacy_id);
+	assert_string_equal(n.from, "201");
+	msg_destroy(msg);
+}
+
 /* The worked configurations of docs/teams.md load and route as documented. */
 static void test_shipped_teams(void **state)
 {
@@ -745,6 +811,7 @@ int main(void)
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_from_pai),
 		cmocka_unit_test(test_shipped_teams),
+		cmocka_unit_test(test_identity_take),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
