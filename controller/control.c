@@ -2,6 +2,7 @@
 /*
  * Control socket. Requests are JSON objects, one per line:
  *   {"cmd":"calls"} {"cmd":"hangup","id":N} {"cmd":"status"} {"cmd":"trunks"}
+ *   {"cmd":"route_test","trunk":T,"from":N,"to":N}
  * Replies are one JSON object per line with "ok": true|false. Plain words
  * ("calls", "hangup 3", "status") are accepted too, for humans with socat.
  */
