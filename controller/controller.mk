@@ -74,6 +74,8 @@ $(BUILD)/tests/test_call_log: controller/call_log.c controller/log.c controller/
 $(BUILD)/tests/test_metrics_text: controller/metrics_text.c controller/metrics_text.h
 
 # End to end: sipp through rtprelayd in the lab (userspace datapath).
+TEST_SUITES += tests/e2e/test_transfer.sh
+tests/e2e/test_transfer.sh: $(BUILD)/tests/rtprelayd-asan
 TEST_SUITES += tests/e2e/test_b2bua.sh tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics.sh \
 	tests/e2e/test_metrics_xdp.sh tests/e2e/test_tls.sh tests/e2e/test_ipv6.sh
 TEST_SUITES += tests/e2e/test_cdr.sh

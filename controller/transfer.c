@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sofia-sip/sip_extra.h>
+#include <strings.h>
 #include <sofia-sip/sip_protos.h>
 
 #include "log.h"
@@ -89,6 +89,37 @@ static void identity(char *buf, size_t len, const struct rr_call *c, int side,
 			 number && *number ? number : "anonymous", hp);
 	else
 		snprintf(buf, len, "<sip:%s@%s>", number && *number ? number : "anonymous", hp);
+}
+
+/* P-Asserted-Identity as a raw header: nua's default message class does
+ * not know the RFC 3325 headers (sip_extra.h), an unknown header it sends
+ * as given. */
+#define PAI_TAG(buf, id) SIPTAG_HEADER_STR((snprintf(buf, sizeof(buf), "P-Asserted-Identity: %s", id), buf))
+
+/* The number and display name a response asserts: P-Asserted-Identity
+ * (an unknown header to nua, read with the From parser), else none. */
+static bool asserted(const sip_t *sip, char *number, size_t nlen, char *display, size_t dlen)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	bool found = false;
+
+	for (const sip_unknown_t *u = sip ? sip->sip_unknown : NULL; u && !found; u = u->un_next) {
+		sip_from_t *a;
+
+		if (!u->un_name || strcasecmp(u->un_name, "P-Asserted-Identity") || !u->un_value)
+			continue;
+		a = sip_from_make(home, u->un_value);
+		if (!a || !a->a_url->url_user)
+			continue;
+		snprintf(number, nlen, "%s", a->a_url->url_user);
+		if (a->a_display)
+			snprintf(display, dlen, "%.*s",
+				 (int)strcspn(a->a_display + (a->a_display[0] == '"'), "\""),
+				 a->a_display + (a->a_display[0] == '"'));
+		found = true;
+	}
+	su_home_deinit(home);
+	return found;
 }
 
 static void notify(nua_handle_t *nh, const char *event, bool final, int status,
@@ -200,7 +231,7 @@ static void identity_update(struct rr_call *c, int i, const char *number, const 
 	struct rr_leg *l = &c->leg[i];
 	const char *src = c->sdp_from[!i];
 	char *sdp = src ? rr_media_sdp_for(c->b->media, &c->media, i, src, strlen(src)) : NULL;
-	char pai[256];
+	char pai[256], hdr[300];
 
 	if (!l->nh || l->ending) {
 		free(sdp);
@@ -211,7 +242,7 @@ static void identity_update(struct rr_call *c, int i, const char *number, const 
 		number);
 	l->local_reinvite = true;
 	l->invite_sdp = sdp != NULL;
-	nua_invite(l->nh, SDP_TAGS(sdp), SIPTAG_P_ASSERTED_IDENTITY_STR(pai), TAG_END());
+	nua_invite(l->nh, SDP_TAGS(sdp), PAI_TAG(hdr, pai), TAG_END());
 	free(sdp);
 }
 
@@ -238,7 +269,8 @@ bool rr_xfer_r_invite(struct rr_leg *l, int status, const sip_t *sip)
 
 /* ---- REFER relayed (refer: pass) -------------------------------------- */
 
-static void relay_refer(struct rr_leg *l, nua_t *nua, const struct rr_refer_target *t)
+static void relay_refer(struct rr_leg *l, nua_t *nua, const sip_t *sip,
+			const struct rr_refer_target *t)
 {
 	struct rr_call *c = l->call;
 	struct rr_leg *o = &c->leg[!l->idx];
@@ -250,7 +282,12 @@ static void relay_refer(struct rr_leg *l, nua_t *nua, const struct rr_refer_targ
 	/* the kept party calls the target through the relay: routed as any
 	 * call from its trunk; the far side's host never shows */
 	snprintf(rt, sizeof(rt), "<sip:%s@%s:%u>", t->user, hp, ls->port);
+	/* Referred-By: the transferor as it named itself, on the relay's host */
 	xn = party(c, l->idx, &xd);
+	if (sip->sip_referred_by && sip->sip_referred_by->b_url->url_user) {
+		xn = sip->sip_referred_by->b_url->url_user;
+		xd = "";
+	}
 	identity(rb, sizeof(rb), c, c->cfg->trunks[o->trunk].side, xn, xd);
 	l->refer_req = msg_ref_create(nua_current_request(nua));
 	c->b->stats.transfers_relayed++;
@@ -320,7 +357,7 @@ static void blind(struct rr_leg *l, nua_t *nua, const struct rr_refer_target *t)
 	struct rr_b2bua *b = c->b;
 	struct rr_leg *o = &c->leg[!l->idx];
 	const char *tn, *td, *xn, *xd;
-	char uri[256], from[256], to[256], rb[256], hp[80], lh[80];
+	char uri[256], from[256], to[256], rb[256], hp[80], lh[80], hdr[300];
 	const struct rr_trunk *tr;
 	const struct rr_peer *p;
 	const struct rr_listen *ls;
@@ -390,7 +427,7 @@ static void blind(struct rr_leg *l, nua_t *nua, const struct rr_refer_target *t)
 	notify(l->nh, l->refer_event, false, 100, "Trying");
 	rr_info("call %lu: transfer of leg %d to %s: INVITE -> trunk %s (%s)", c->id, o->idx,
 		t->user, tr->name, uri);
-	nua_invite(x->nh, NUTAG_URL(uri), SDP_TAGS(offer), SIPTAG_P_ASSERTED_IDENTITY_STR(from),
+	nua_invite(x->nh, NUTAG_URL(uri), SDP_TAGS(offer), PAI_TAG(hdr, from),
 		   SIPTAG_REFERRED_BY_STR(rb), TAG_END());
 	free(offer);
 }
@@ -401,18 +438,13 @@ static void blind_complete(struct rr_xfer *x, const sip_t *sip)
 	struct rr_call *c = x->c;
 	int xi = x->from, ti = !xi;
 	struct rr_leg *o = &c->leg[ti], *l = &c->leg[xi];
-	sip_p_asserted_identity_t const *pai = sip_p_asserted_identity(sip);
 	char number[64], display[64] = "", event[40];
 	struct rr_gone *g;
 	char *sdp;
 	int err;
 
-	snprintf(number, sizeof(number), "%s",
-		 pai && pai->paid_url->url_user ? pai->paid_url->url_user : x->target);
-	if (pai && pai->paid_display)
-		snprintf(display, sizeof(display), "%.*s",
-			 (int)strcspn(pai->paid_display + (pai->paid_display[0] == '"'), "\""),
-			 pai->paid_display + (pai->paid_display[0] == '"'));
+	if (!asserted(sip, number, sizeof(number), display, sizeof(display)))
+		snprintf(number, sizeof(number), "%s", x->target);
 	snprintf(event, sizeof(event), "%s", l->refer_event);
 	g = cut_leg(c, xi);
 	take_leg(c, xi, x->nh, x->trunk, sip && sip->sip_call_id ? sip->sip_call_id->i_id : "",
@@ -430,12 +462,12 @@ static void blind_complete(struct rr_xfer *x, const sip_t *sip)
 	c->b->stats.transfers_blind++;
 	rr_info("call %lu: transfer answered by %s: leg %d re-pointed", c->id, number, xi);
 	if (sdp && o->nh && !o->ending) {
-		char id[256];
+		char id[256], hdr[300];
 
 		identity(id, sizeof(id), c, c->cfg->trunks[o->trunk].side, number, display);
 		o->local_reinvite = true;
 		o->invite_sdp = true;
-		nua_invite(o->nh, SDP_TAGS(sdp), SIPTAG_P_ASSERTED_IDENTITY_STR(id), TAG_END());
+		nua_invite(o->nh, SDP_TAGS(sdp), PAI_TAG(hdr, id), TAG_END());
 	}
 	free(sdp);
 	release_transferor(g, event);
@@ -611,7 +643,7 @@ void rr_xfer_i_refer(struct rr_leg *l, nua_t *nua, const sip_t *sip, tagi_t tags
 	if (t.replaces)
 		attended(l, nua, &t);
 	else if (c->cfg->trunks[o->trunk].refer == RR_REFER_PASS)
-		relay_refer(l, nua, &t);
+		relay_refer(l, nua, sip, &t);
 	else
 		blind(l, nua, &t);
 }

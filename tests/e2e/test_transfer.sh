@@ -1,0 +1,290 @@
+#!/usr/bin/env bash
+# Transfers through rtprelayd in the lab (sipp as SBC and PBX, userspace
+# datapath): blind transfer by the PBX side and by the SBC side with
+# rtprelayd as the referee (refer: handle) and with the REFER relayed to a
+# trunk that accepts it (refer: pass); attended transfer (Replaces) joining
+# two calls. Asserted: the new party is presented the kept party (not the
+# transferor), the kept party gets a re-INVITE naming the new party
+# (P-Asserted-Identity), the relay ports stay and the flows now carry media
+# between the kept and the new party, NOTIFY sipfrag reaches the
+# transferor, no call, flow or port is left afterwards.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/tests/lib.sh"
+export RR_NS_PREFIX=${RR_NS_PREFIX:-rrxf$$-}
+RRD_ENV_NAME=transfer
+. "$here/rrd_env.sh"
+
+SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
+# conf REFER_OF_SBC_TRUNK REFER_OF_PBX_TRUNK: the lab with a second peer per
+# side at port 5080 (the transfer target 4930999)
+conf() {
+	cat >"$work/rr.yaml" <<EOC
+listen:
+  sbc: { address: $R_SBC, port: 5060, transports: [udp] }
+  pbx: { address: $R_PBX, port: 5060, transports: [udp] }
+trunks:
+  - { name: sbc, side: sbc, peers: ["$SBC:5060"], allow: ["$SBC/32"], refer: $1 }
+  - { name: pbx, side: pbx, peers: ["$PBX:5060"], allow: ["$PBX/32"], refer: $2 }
+  - { name: sbc2, side: sbc, peers: ["$SBC:5080"] }
+  - { name: pbx2, side: pbx, peers: ["$PBX:5080"] }
+routes:
+  - { from: sbc, prefix: "", trunk: pbx }
+  - { from: pbx, prefix: "", trunk: sbc }
+  - { from: sbc, prefix: "4930999", trunk: pbx2 }
+  - { from: pbx, prefix: "4930999", trunk: sbc2 }
+media:
+  address: { sbc: { ipv4: $R_SBC }, pbx: { ipv4: $R_PBX } }
+  ports: { min: 30000, max: 39999 }
+  inactivity_timeout: 0
+datapath: { mode: user, pin_dir: $PIN }
+logging: { level: info, target: stderr }
+control: { socket: $SOCK }
+EOC
+}
+
+"$LAB" up >/dev/null || bail "lab up failed"
+conf handle handle
+ok "transfer config (refer: handle) passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
+"$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
+rrd_pid=$!
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+[ -S "$SOCK" ] || { cat "$work/rrd.log"; bail "rtprelayd did not start"; }
+
+ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
+alive() { kill -0 "$rrd_pid" 2>/dev/null && ctl status 'r["ok"]' | grep -q True; }
+sipp_in() { # NODE ARGS...: sipp in a lab node, bounded, its own log
+	local node=$1 id; shift
+	id=$node-${BASHPID}
+	"$LAB" exec "$node" timeout 40 sipp -nostdin -trace_err \
+		-error_file "$work/sipp-$id.err" "$@" >>"$work/sipp-$id.out" 2>&1
+}
+ip_of() { [ "$1" = pbx ] && echo $PBX || echo $SBC; }
+relay_of() { [ "$1" = pbx ] && echo $R_PBX || echo $R_SBC; }
+other() { [ "$1" = pbx ] && echo sbc || echo pbx; }
+# tmpl NAME OUT KEY=VALUE...: a scenario from tests/e2e/sipp/NAME.tmpl
+tmpl() {
+	local name=$1 out=$work/$2.xml kv; shift 2
+	cp "$SC/$name.tmpl" "$out"
+	for kv in "$@"; do
+		python3 -c 'import sys; p, k, v = sys.argv[1:4]; s = open(p).read().replace(k, v); open(p, "w").write(s)' \
+			"$out" "${kv%%=*}" "${kv#*=}"
+	done
+	echo "$out"
+}
+WAIT_BYE='  <recv request="BYE" timeout="15000"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>'
+SEND_BYE='  <send retrans="500"><![CDATA[
+BYE [$contact] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: [$to];tag=[pid]SIPpTag01[call_number]
+To: [$from]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <recv response="200"/>'
+# NOTIFY with a sipfrag matching $1 (and Subscription-State $2), answered
+notify_block() {
+	cat <<EON
+  <recv request="NOTIFY" timeout="15000">
+    <action>
+      <ereg regexp="SIP/2.0 $1" search_in="msg" check_it="true" assign_to="frag"/>
+      <ereg regexp="Subscription-State: $2" search_in="msg" check_it="true" assign_to="state"/>
+    </action>
+  </recv>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+EON
+}
+N100=$(notify_block "100 Trying" active)
+N200="$(notify_block "200 OK" terminated)
+  <Reference variables=\"frag,state\"/>"
+idle() { # no call, flow or port left (a few seconds for the last BYEs)
+	local i r
+	for i in $(seq 40); do
+		r=$(ctl status '(r["calls"], r["flows"], r["ports_in_use_sbc"], r["ports_in_use_pbx"])')
+		[ "$r" = "(0, 0, 0, 0)" ] && return 0
+		sleep 0.25
+	done
+	echo "# not idle: $r" >&2
+	return 1
+}
+# wait_for PYEXPR: until the control socket's calls reply makes it true
+wait_for() {
+	local i
+	for i in $(seq 40); do
+		[ "$(ctl calls "$1" 2>/dev/null)" = True ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# probe A_NODE A_PORT RELAY_PORT_A B_NODE B_PORT RELAY_PORT_B: 20 datagrams
+# each way through the relay; sets got_a got_b
+probe() {
+	local a=$1 pa=$2 ra=$3 b=$4 pb=$5 rb=$6 p
+	"$LAB" exec "$b" python3 "$here/udp_probe.py" echo "$(ip_of "$b")" "$pb" "$(relay_of "$b")" "$rb" 20 1.5 >"$work/probe-b" &
+	p=$!
+	sleep 0.2
+	got_a=$("$LAB" exec "$a" python3 "$here/udp_probe.py" send "$(ip_of "$a")" "$pa" "$(relay_of "$a")" "$ra" 20 2)
+	wait $p
+	got_b=$(cat "$work/probe-b")
+}
+stream() { ctl calls "r['calls'][0]['streams'][0]$1"; }
+ports() { ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])'; }
+
+# --- blind transfer, rtprelayd the referee --------------------------------
+# KEPT_NODE: the kept party calls from there; the transferor answers on the
+# other side and REFERs to 4930999, which rtprelayd calls on that side
+blind_handled() {
+	local k=$1 x sc_x sc_k sc_z pz pk ports_before flows_before
+	x=$(other "$k")
+	sc_x=$(tmpl uas_refer xfer-x-$k "REFER_TO=sip:4930999@$(relay_of "$x")" \
+		REFER_STATUS=202 "NOTIFIES=$N100
+$N200" "ENDING=$WAIT_BYE")
+	sc_k=$(tmpl uac_kept xfer-k-$k PAI_NUMBER=4930999)
+	sc_z=$(tmpl uas_target xfer-z-$k FROM_NUMBER=4930111)
+	sipp_in "$x" -sf "$sc_z" -i "$(ip_of "$x")" -p 5080 -m 1 & pz=$!
+	sipp_in "$x" -sf "$sc_x" -i "$(ip_of "$x")" -p 5060 -m 1 -d 1200 & px=$!
+	sleep 0.3
+	sipp_in "$k" -sf "$sc_k" -i "$(ip_of "$k")" -p 5070 -m 1 -s 4930123 "$(relay_of "$k"):5060" -d 4000 & pk=$!
+	wait_for 'len(r["calls"]) == 1 and r["calls"][0]["state"] == "answered"'
+	ports_before=$(ports)
+	flows_before=$(ctl status 'r["flows"]')
+	ok "$k kept, $x transfers: the call is transferred (blind)" \
+		wait_for 'len(r["calls"]) == 1 and r["calls"][0]["transferred"] == "blind" and r["calls"][0]["streams"][0].get("peer_1", "").endswith(":7010")'
+	check "$k kept: relay ports unchanged by the transfer (flows re-pointed in place)" \
+		"$ports_before" "$(ports)"
+	check "$k kept: the transferor's leg now reaches the new party ($(ip_of "$x"):7010)" \
+		"$(ip_of "$x"):7010" "$(stream '.get("peer_1")')"
+	check "$k kept: as many flows as before the transfer" "$flows_before" "$(ctl status 'r["flows"]')"
+	check "$k kept: the call shows the new party's number" 4930999 "$(ctl calls 'r["calls"][0]["to"]')"
+	probe "$k" 7000 "${ports_before% *}" "$x" 7010 "${ports_before#* }"
+	check "$k kept: 20 RTP packets from the kept party reach the new party" 20 "$got_b"
+	check "$k kept: 20 RTP packets from the new party reach the kept party" 20 "$got_a"
+	check "$k kept: flow counters (to callee, to caller)" "20 20" \
+		"$(ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["to_callee"]["packets"], r["calls"][0]["streams"][0]["to_caller"]["packets"])')"
+	wait $px; rc_x=$?
+	wait $pk; rc_k=$?
+	wait $pz; rc_z=$?
+	check "$k kept: transferor got 202, NOTIFY 100/200 sipfrag, then the relay's BYE" 0 "$rc_x"
+	check "$k kept: kept party got a re-INVITE with P-Asserted-Identity 4930999, answered, hung up" 0 "$rc_k"
+	check "$k kept: the new party was presented the kept party (From, PAI 4930111; Referred-By)" 0 "$rc_z"
+	ok "$k kept: after the transfer nothing is left (calls, flows, ports)" idle
+}
+blind_handled sbc
+blind_handled pbx
+check "blind transfers handled, counted" 2 "$(ctl status 'r["transfers_blind"]')"
+
+# --- blind transfer relayed (refer: pass) --------------------------------
+conf pass pass
+kill -HUP "$rrd_pid"
+sleep 0.5
+blind_relayed() {
+	local k=$1 x sc_x sc_k pk px
+	x=$(other "$k")
+	sc_x=$(tmpl uas_refer rel-x-$k "REFER_TO=sip:4930777@$(ip_of "$x"):5090" \
+		REFER_STATUS=202 "NOTIFIES=$N100
+$N200" "ENDING=$SEND_BYE")
+	sc_k=$(tmpl uac_referee rel-k-$k "REFER_TO=sip:4930777@$(relay_of "$k"):5060")
+	sipp_in "$x" -sf "$sc_x" -i "$(ip_of "$x")" -p 5060 -m 1 -d 800 & px=$!
+	sleep 0.3
+	sipp_in "$k" -sf "$sc_k" -i "$(ip_of "$k")" -p 5070 -m 1 -s 4930123 "$(relay_of "$k"):5060"; rc_k=$?
+	wait $px; rc_x=$?
+	check "$k kept, relayed: REFER reached the kept party with Refer-To at the relay ($(relay_of "$k")), the far host hidden" 0 "$rc_k"
+	check "$k kept, relayed: the transferor got 202 and the kept party's NOTIFYs (100, 200)" 0 "$rc_x"
+	ok "$k kept, relayed: nothing left" idle
+}
+blind_relayed pbx
+blind_relayed sbc
+check "relayed REFERs counted" 2 "$(ctl status 'r["transfers_relayed"]')"
+check "the relayed transfers' calls ended as transfer-blind" 2 "$(grep -c 'ended after .*(transfer-blind)' "$work/rrd.log")"
+
+# --- attended transfer (Replaces) ------------------------------------------
+# call A: kept party SBC:5070 -> PBX:5060 (the transferor); call B: the
+# transferor's consultation PBX:5070 -> SBC:5060 (the target, 4930222);
+# REFER on A naming B: A's kept party and B's target are joined
+conf handle handle
+kill -HUP "$rrd_pid"
+sleep 0.5
+sc_x=$(tmpl uas_refer att-x "REFER_TO=sip:4930222@$R_PBX?Replaces=rr-consult-1%40$PBX%3Bto-tag%3Dx%3Bfrom-tag%3Dconsulttag" \
+	REFER_STATUS=202 "NOTIFIES=$N200" "ENDING=$WAIT_BYE")
+sc_k=$(tmpl uac_kept att-k PAI_NUMBER=4930222)
+sc_z=$(tmpl uas_join att-z PAI_NUMBER=4930111)
+sipp_in sbc -sf "$sc_z" -i $SBC -p 5060 -m 1 & pz=$!
+sipp_in pbx -sf "$sc_x" -i $PBX -p 5060 -m 1 -d 2500 & px=$!
+sleep 0.3
+sipp_in sbc -sf "$sc_k" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" -d 4000 & pk=$!
+wait_for 'len(r["calls"]) == 1 and r["calls"][0]["state"] == "answered"'
+sipp_in pbx -sf "$SC/uac_consult.xml" -i $PBX -p 5070 -m 1 -s 4930222 -cid_str "rr-consult-%u@%s" \
+	"$R_PBX:5060" & pc=$!
+ok "attended: two calls through the relay" wait_for 'len(r["calls"]) == 2 and all(c["state"] == "answered" for c in r["calls"])'
+pA=$(ctl calls '[c["streams"][0]["relay_port_0"] for c in r["calls"] if c["legs"][0]["trunk"] == "sbc"][0]')
+pB=$(ctl calls '[c["streams"][0]["relay_port_1"] for c in r["calls"] if c["legs"][0]["trunk"] == "pbx"][0]')
+ok "attended: joined into one call" wait_for 'len(r["calls"]) == 1 and r["calls"][0]["transferred"] == "attended"'
+check "attended: the kept party's relay port and the target's relay port stay (in place)" \
+	"$pA $pB" "$(stream '["relay_port_0"]') $(stream '["relay_port_1"]')"
+check "attended: both legs of the joined call on the SBC side" "sbc sbc" \
+	"$(ctl calls '" ".join(l["side"] for l in r["calls"][0]["legs"])')"
+check "attended: the kept party's flows reach the target ($SBC:7010)" "$SBC:7010" "$(stream '.get("peer_1")')"
+check "attended: no port left on the transferor's side" 0 "$(ctl status 'r["ports_in_use_pbx"]')"
+check "attended: 4 flows (RTP and RTCP each way) for the one call left" 4 "$(ctl status 'r["flows"]')"
+probe sbc 7000 "$pA" sbc 7010 "$pB"
+check "attended: 20 RTP packets kept party -> target" 20 "$got_b"
+check "attended: 20 RTP packets target -> kept party" 20 "$got_a"
+wait $px; rc_x=$?
+wait $pc; rc_c=$?
+wait $pk; rc_k=$?
+wait $pz; rc_z=$?
+check "attended: the transferor got 202, NOTIFY 200 and BYE on the first call" 0 "$rc_x"
+check "attended: the transferor's consultation call got BYE from the relay" 0 "$rc_c"
+check "attended: kept party re-INVITEd with the target's identity (4930222)" 0 "$rc_k"
+check "attended: target re-INVITEd with the kept party's identity (4930111), BYE" 0 "$rc_z"
+check "attended transfers counted" 1 "$(ctl status 'r["transfers_attended"]')"
+ok "attended: the consultation call ended as transfer-attended" grep -q 'ended after .*(transfer-attended)' "$work/rrd.log"
+ok "attended: nothing left" idle
+
+# --- bad REFERs ---------------------------------------------------------------
+# a REFER with Replaces naming no call through the relay: refused (403),
+# the call goes on; then the test call ends normally
+sc_x=$(tmpl uas_refer bad-x "REFER_TO=sip:4930222@$R_PBX?Replaces=nosuchcall%3Bto-tag%3Dx%3Bfrom-tag%3Dy" \
+	REFER_STATUS=403 NOTIFIES= "ENDING=$SEND_BYE")
+sipp_in pbx -sf "$sc_x" -i $PBX -p 5060 -m 1 -d 500 & px=$!
+sleep 0.3
+sipp_in sbc -sf "$SC/uac_waitbye.xml" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060"; rc_k=$?
+wait $px; rc_x=$?
+check "REFER with Replaces of an unknown call: 403, call unharmed, ends by BYE" "0 0" "$rc_x $rc_k"
+ok "after the refused REFER: nothing left" idle
+ok "rtprelayd alive" alive
+
+kill "$rrd_pid"
+wait "$rrd_pid"; rc=$?
+rrd_pid=
+check "SIGTERM: exit status 0" 0 "$rc"
+not_ok "no sanitizer report (ASan/UBSan/LSan) in the daemon's log" \
+	grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$work/rrd.log"
+if [ "$_tap_failed" -gt 0 ]; then
+	echo "# --- rtprelayd log (tail) ---"; tail -60 "$work/rrd.log" | sed 's/^/# /'
+	echo "# --- sipp errors ---"; tail -n 20 "$work"/sipp-*.err 2>/dev/null | sed 's/^/# /'
+fi
+done_testing
