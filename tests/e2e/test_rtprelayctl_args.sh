@@ -55,6 +55,14 @@ expect 2 "ID: 'x' is not a number" flow show x
 expect 2 "--yaml: unknown argument for flow list" flow list --yaml
 expect 2 "--backend: 'dpdk' is not" --backend dpdk stats
 expect 2 "frobnicate: unknown verb" frobnicate
+expect 2 "route: missing subcommand" route
+expect 2 "route: unknown subcommand" route check
+expect 2 "route test: --trunk and --to are required" route test --to 8000
+expect 2 "--to: needs a value" route test --trunk sbc --to
+expect 2 "--via: unknown option for route test" route test --via x
+expect 2 "--trunk: 'nosuch' is not a trunk of configs/teams-tvox.yaml" \
+	route test --config configs/teams-tvox.yaml --trunk nosuch --to 8000
+expect 1 "/nonexistent.yaml:0: cannot open" route test --config /nonexistent.yaml --trunk s --to 1
 expect 2 "VERB: missing" 
 expect 1 "xdp: no rtprelay maps in $PIN" flow list
 expect 1 "xdp: no rtprelay maps" flow add $IN $SRC $DST
