@@ -206,6 +206,7 @@ static int call_out(struct rr_call *c)
 	const struct rr_route_target *tg;
 	struct rr_identity_out io;
 	char uri[256], from[256], to[256], pai[256], hp[80], lh[80];
+	bool phone;
 
 	/* skip peers OPTIONS found down, unless none is left */
 	while (c->peer_idx + 1 < t->n_peers && !peer_up(b, c->cfg, l->trunk, c->peer_idx))
@@ -219,9 +220,12 @@ static int call_out(struct rr_call *c)
 	tg = &c->route->target[0];
 	rr_identity_out(t, &c->ident, tg, &io);
 	rr_identity_headers(&io, lh, from, sizeof(from), pai, sizeof(pai));
-	snprintf(uri, sizeof(uri), "sip:%s%s%s:%u;transport=%s", tg->user, tg->user[0] ? "@" : "",
-		 hp, p->port, tp_param(t->transport));
-	snprintf(to, sizeof(to), "<sip:%s%s%s>", tg->to, tg->to[0] ? "@" : "", hp);
+	/* E.164 trunks (Teams): numbers as user=phone, as Microsoft asks */
+	phone = t->plan.format == RR_NUM_E164 && rr_number_is_digits(tg->user);
+	snprintf(uri, sizeof(uri), "sip:%s%s%s:%u;transport=%s%s", tg->user, tg->user[0] ? "@" : "",
+		 hp, p->port, tp_param(t->transport), phone ? ";user=phone" : "");
+	snprintf(to, sizeof(to), "<sip:%s%s%s%s>", tg->to, tg->to[0] ? "@" : "", hp,
+		 phone && rr_number_is_digits(tg->to) ? ";user=phone" : "");
 	l->nh = nua_handle(b->side[t->side].nua, &l->hm, SIPTAG_FROM_STR(from),
 			   SIPTAG_TO_STR(to), TAG_IF(pai[0], SIPTAG_P_ASSERTED_IDENTITY_STR(pai)),
 			   TAG_IF(io.privacy[0], SIPTAG_PRIVACY_STR(io.privacy)),

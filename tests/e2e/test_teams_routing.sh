@@ -142,7 +142,8 @@ XML
 	UAC_SC="$work/uac-$n.xml"
 }
 # call FROM_NODE TO FROM_URI [EXTRA_HEADERS]: the far side's UAS answers 486;
-# sets got_ruri, got_from, got_pai, got_privacy from what it received
+# sets got_ruri, got_from, got_pai, got_privacy from what it received, got_log
+# the file sipp logged it in
 call() {
 	local a=$1 to=$2 from=$3 extra=${4:-} b ip_a ip_b dst msgs
 	if [ "$a" = sbc ]; then b=pbx ip_a=$SBC ip_b=$PBX dst=$R_SBC
@@ -160,6 +161,7 @@ call() {
 	uas_rc=$?
 	mapfile -t got < <(python3 "$here/sip_headers.py" "$msgs" 2>/dev/null)
 	got_ruri=${got[0]:-} got_from=${got[1]:-} got_pai=${got[2]:-} got_privacy=${got[3]:-}
+	got_log=$msgs
 }
 # refused FROM_NODE TO CODE: an INVITE refused by rtprelayd itself
 refused() {
@@ -178,6 +180,8 @@ check "PSTN->Teams: relayed, the SBC's 486 back to the PBX" "0 0" "$uac_rc $uas_
 check "PSTN->Teams: Request-URI +390612345001 at the SBC" "+390612345001" "$got_ruri"
 check "PSTN->Teams: From +390298765432 at the SBC" "+390298765432" "$(user_of "$got_from")"
 ok "PSTN->Teams: From is user=phone" grep -q "user=phone" <<<"$got_from"
+ok "PSTN->Teams: Request-URI is user=phone (e164 trunk)" \
+	grep -q "^INVITE sip:+390612345001@198.51.100.10:5060;.*user=phone SIP/2.0" "$got_log"
 
 # --- 2. Teams -> PSTN with the access code: R-URI, From, PAI at the PBX -----
 call sbc 00039021234567 "sip:+390612345001@$SBC;user=phone" "$PAI_HDR"
