@@ -347,6 +347,10 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 			 sip->sip_from->a_display + (sip->sip_from->a_display[0] == '"'));
 	if (sip->sip_call_id)
 		snprintf(c->leg[0].call_id, sizeof(c->leg[0].call_id), "%s", sip->sip_call_id->i_id);
+	/* the record keeps them when a transfer changes the parties */
+	memcpy(c->clid, c->from, sizeof(c->clid));
+	memcpy(c->dnis, c->to, sizeof(c->dnis));
+	c->trunk_out = out;
 	fam1 = cfg->trunks[out].peers[0].family;
 	rr_call_media_init(b->media, &c->media, sd->side, ai->ai_addr->sa_family,
 			   cfg->trunks[out].side, fam1);

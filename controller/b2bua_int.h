@@ -87,6 +87,8 @@ struct rr_call {
 	struct timespec start_rt;	/* CLOCK_REALTIME of the INVITE */
 	int end_status;			/* the call's final SIP status; 0: not known */
 	char end_text[80];		/* detail after the end reason's name */
+	char clid[64], dnis[64];	/* from and to as the call began */
+	int trunk_out;			/* the callee's trunk as the call began */
 	struct rr_cdr_dir quality[2];	/* media towards leg i */
 	bool quality_done;
 };

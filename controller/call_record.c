@@ -29,6 +29,19 @@ void rr_call_event(const struct rr_call *c, int level, const char *event, int st
 	rr_call_ev_log(level, &ev);
 }
 
+void rr_call_xfer_event(const struct rr_call *c, int level, int leg, const char *target,
+			int status, const char *reason)
+{
+	struct rr_call_ev ev;
+
+	rr_call_ev_fill(c, &ev, "transfer");
+	ev.leg = leg;
+	ev.target = target;
+	ev.status = status;
+	ev.reason = reason;
+	rr_call_ev_log(level, &ev);
+}
+
 void rr_call_end_detail(struct rr_call *c, int status, const char *text)
 {
 	if (status)
@@ -101,10 +114,10 @@ void rr_call_record(struct rr_call *c)
 			 rr_end_reason_name(c->end_reason) : "error");
 	r.call = c->id;
 	r.start = c->start_rt;
-	r.clid = c->from;
-	r.dnis = c->to;
+	r.clid = c->clid;
+	r.dnis = c->dnis;
 	r.trunk_in = c->cfg->trunks[c->leg[0].trunk].name;
-	r.trunk_out = c->cfg->trunks[c->leg[1].trunk].name;
+	r.trunk_out = c->cfg->trunks[c->trunk_out].name;
 	r.duration = elapsed(&c->start, &end);
 	r.billable = answered ? elapsed(&c->answer, &end) : 0;
 	r.queue = answered ? elapsed(&c->start, &c->answer) : r.duration;

@@ -20,6 +20,10 @@ void rr_call_ev_fill(const struct rr_call *c, struct rr_call_ev *ev, const char 
  * (NULL: none). */
 void rr_call_event(const struct rr_call *c, int level, const char *event, int status,
 		   const char *reason);
+/* A "transfer" line of c: the leg it concerns (-1: none), the number
+ * transferred to (NULL: none), a SIP status (0: none) and what happened. */
+void rr_call_xfer_event(const struct rr_call *c, int level, int leg, const char *target,
+			int status, const char *reason);
 /* Detail for the record and end line: the final SIP status (0 keeps the
  * one known) and a text that goes after the end reason's name ("failed:
  * Busy Here"). The first text given stays. */

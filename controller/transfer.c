@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sofia-sip/sip_protos.h>
 
+#include "call_record.h"
 #include "log.h"
 #include "refer.h"
 #include "routing.h"
@@ -238,8 +239,15 @@ static void identity_update(struct rr_call *c, int i, const char *number, const 
 		return;
 	}
 	identity(pai, sizeof(pai), c, c->cfg->trunks[l->trunk].side, number, display);
-	rr_info("call %lu: leg %d now talks to %s: re-INVITE with P-Asserted-Identity", c->id, i,
-		number);
+	{
+		struct rr_call_ev ev;
+
+		rr_call_ev_fill(c, &ev, "identity");
+		ev.leg = i;
+		ev.target = number;
+		ev.reason = "re-INVITE with P-Asserted-Identity";
+		rr_call_ev_log(LOG_INFO, &ev);
+	}
 	l->local_reinvite = true;
 	l->invite_sdp = sdp != NULL;
 	nua_invite(l->nh, SDP_TAGS(sdp), PAI_TAG(hdr, pai), TAG_END());
@@ -257,8 +265,13 @@ bool rr_xfer_r_invite(struct rr_leg *l, int status, const sip_t *sip)
 		return true;
 	l->local_reinvite = false;
 	if (status >= 300) {
-		rr_warn("call %lu: leg %d refused the identity update: %d", l->call->id, l->idx,
-			status);
+		struct rr_call_ev ev;
+
+		rr_call_ev_fill(l->call, &ev, "identity");
+		ev.leg = l->idx;
+		ev.status = status;
+		ev.reason = "identity update refused";
+		rr_call_ev_log(LOG_WARNING, &ev);
 		return true;
 	}
 	sdp = rr_b2b_sdp_across(l, sip, &err);	/* its answer: flows towards it */
@@ -291,8 +304,8 @@ static void relay_refer(struct rr_leg *l, nua_t *nua, const sip_t *sip,
 	identity(rb, sizeof(rb), c, c->cfg->trunks[o->trunk].side, xn, xd);
 	l->refer_req = msg_ref_create(nua_current_request(nua));
 	c->b->stats.transfers_relayed++;
-	rr_info("call %lu: REFER from leg %d to %s relayed to leg %d", c->id, l->idx, t->user,
-		o->idx);
+	rr_call_xfer_event(c, LOG_INFO, l->idx, t->user, 0,
+			   o->idx ? "REFER relayed to the callee" : "REFER relayed to the caller");
 	nua_refer(o->nh, SIPTAG_REFER_TO_STR(rt), SIPTAG_REFERRED_BY_STR(rb), TAG_END());
 }
 
@@ -310,7 +323,7 @@ void rr_xfer_r_refer(struct rr_leg *l, int status, const char *phrase)
 	if (status >= 300) {
 		x->refer_event[0] = '\0';
 		c->b->stats.transfers_failed++;
-		rr_info("call %lu: relayed REFER refused: %d %s", c->id, status, phrase);
+		rr_call_xfer_event(c, LOG_INFO, -1, NULL, status, "relayed REFER refused");
 	}
 }
 
@@ -334,7 +347,7 @@ void rr_xfer_i_notify(struct rr_leg *l, const sip_t *sip, tagi_t tags[])
 		 * transferor's part, about to be hung up */
 		c->transferred = RR_XFER_BLIND;
 		rr_call_end_reason(c, RR_END_TRANSFER_BLIND);
-		rr_info("call %lu: relayed transfer completed", c->id);
+		rr_call_xfer_event(c, LOG_INFO, -1, NULL, 200, "relayed transfer completed");
 	}
 	if (ss == nua_substate_terminated)
 		x->refer_event[0] = '\0';
@@ -345,7 +358,10 @@ void rr_xfer_i_notify(struct rr_leg *l, const sip_t *sip, tagi_t tags[])
 
 static void blind_fail(struct rr_call *c, struct rr_leg *x, int status, const char *why)
 {
-	rr_info("call %lu: transfer failed: %d (%s)", c->id, status, why);
+	char text[160];
+
+	snprintf(text, sizeof(text), "failed: %s", why ? why : "");
+	rr_call_xfer_event(c, LOG_INFO, x->idx, NULL, status, text);
 	c->b->stats.transfers_failed++;
 	notify(x->nh, x->refer_event, true, status, phrase_of(status));
 	x->refer_event[0] = '\0';
@@ -425,8 +441,12 @@ static void blind(struct rr_leg *l, nua_t *nua, const struct rr_refer_target *t)
 	rr_st_apply(x->nh, tr);
 	c->xfer = x;
 	notify(l->nh, l->refer_event, false, 100, "Trying");
-	rr_info("call %lu: transfer of leg %d to %s: INVITE -> trunk %s (%s)", c->id, o->idx,
-		t->user, tr->name, uri);
+	{
+		char text[160];
+
+		snprintf(text, sizeof(text), "blind: calling the target on trunk %s", tr->name);
+		rr_call_xfer_event(c, LOG_INFO, l->idx, t->user, 0, text);
+	}
 	nua_invite(x->nh, NUTAG_URL(uri), SDP_TAGS(offer), PAI_TAG(hdr, from),
 		   SIPTAG_REFERRED_BY_STR(rb), TAG_END());
 	free(offer);
@@ -460,7 +480,7 @@ static void blind_complete(struct rr_xfer *x, const sip_t *sip)
 	set_party(c, xi, number, display);
 	c->transferred = RR_XFER_BLIND;
 	c->b->stats.transfers_blind++;
-	rr_info("call %lu: transfer answered by %s: leg %d re-pointed", c->id, number, xi);
+	rr_call_xfer_event(c, LOG_INFO, xi, number, 200, "blind: the target answered");
 	if (sdp && o->nh && !o->ending) {
 		char id[256], hdr[300];
 
@@ -549,8 +569,8 @@ static void attended(struct rr_leg *l, nua_t *nua, const struct rr_refer_target 
 	    d->update_from >= 0 || d->media.side[dx] != c->media.side[slot] ||
 	    !d->leg[!dx].established || d->leg[!dx].ending || d->leg[!dx].local_reinvite ||
 	    c->reinvite_from >= 0 || c->update_from >= 0) {
-		rr_info("call %lu: REFER with Replaces: no call %s through the relay to join",
-			c->id, t->call_id);
+		rr_call_xfer_event(c, LOG_INFO, l->idx, NULL, 403,
+				   "failed: Replaces names no call through the relay to join");
 		b->stats.transfers_failed++;
 		nua_respond(l->nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(nua), TAG_END());
 		return;
@@ -573,8 +593,12 @@ static void attended(struct rr_leg *l, nua_t *nua, const struct rr_refer_target 
 	snprintf(kdisp, sizeof(kdisp), "%s", kd);
 	snprintf(znum, sizeof(znum), "%s", zn);
 	snprintf(zdisp, sizeof(zdisp), "%s", zd);
-	rr_info("call %lu: attended transfer: leg %d joined with call %lu leg %d", c->id, kept,
-		d->id, moved);
+	{
+		char text[160];
+
+		snprintf(text, sizeof(text), "attended: joined with call %lu leg %d", d->id, moved);
+		rr_call_xfer_event(c, LOG_INFO, kept, NULL, 0, text);
+	}
 	/* media first: both remaining parties keep sending where they do */
 	rr_media_join(b->media, &c->media, slot, &d->media, moved);
 	c->media.codecs[slot] = c->cfg->trunks[zt].codecs.n ? &c->cfg->trunks[zt].codecs : NULL;
@@ -633,8 +657,7 @@ void rr_xfer_i_refer(struct rr_leg *l, nua_t *nua, const sip_t *sip, tagi_t tags
 		return;
 	}
 	if (!sip || !sip->sip_refer_to || rr_refer_parse_url(sip->sip_refer_to->r_url, &t)) {
-		rr_info("call %lu: REFER from leg %d without a usable Refer-To: 400", c->id,
-			l->idx);
+		rr_call_xfer_event(c, LOG_INFO, l->idx, NULL, 400, "failed: no usable Refer-To");
 		nua_respond(l->nh, SIP_400_BAD_REQUEST, NUTAG_WITH_THIS(nua), TAG_END());
 		return;
 	}
@@ -702,8 +725,8 @@ bool rr_xfer_i_bye(struct rr_leg *l)
 		return false;
 	/* the transferor hangs up once its REFER is accepted: the kept party
 	 * waits for the new one */
-	rr_info("call %lu: transferor (leg %d) hung up; transfer to %s goes on", c->id, l->idx,
-		c->xfer->target);
+	rr_call_xfer_event(c, LOG_INFO, l->idx, c->xfer->target, 0,
+			   "the transferor hung up; the transfer goes on");
 	g = cut_leg(c, l->idx);
 	(void)g;	/* nua answered the BYE; the handle ends by itself */
 	return true;
@@ -725,7 +748,8 @@ static void abandon(struct rr_xfer *x)
 void rr_xfer_call_ending(struct rr_call *c)
 {
 	if (c->xfer) {
-		rr_info("call %lu: ends before the transfer target answered: cancelled", c->id);
+		rr_call_xfer_event(c, LOG_INFO, -1, c->xfer->target, 0,
+				   "the call ended before the target answered: cancelled");
 		c->b->stats.transfers_failed++;
 		abandon(c->xfer);
 	}

@@ -9,6 +9,9 @@
 #   486 from the callee           -> E   (486)
 #   operator hangup               -> T   (rtprelayctl call hangup)
 #   no media                      -> T   (media.inactivity_timeout)
+#   blind transfer by the callee  -> RTB (REFER handled by rtprelayd; the
+#                                         new party, a second PBX peer on
+#                                         5070, answers and hangs up)
 # plus number masking (logging.mask_numbers, then cdr.mask_numbers after a
 # SIGHUP) and retention (an old file is removed at start).
 set -u
@@ -33,6 +36,9 @@ sed -e "s|mode: auto|mode: user|" -e "s|/run/rtprelayd.sock|$SOCK|" \
 	-e 's|mask_numbers: false|mask_numbers: true|' \
 	"$top/configs/lab.yaml" >"$work/rr.yaml"
 printf 'cdr: { dir: %s, retention_days: 30, mask_numbers: false }\n' "$CDR" >>"$work/rr.yaml"
+# a second PBX (203.0.113.10:5070) for the numbers 8...: the transfer target
+sed -i -e '/^routes:/i\  - name: pbx2\n    side: pbx\n    peers: ["203.0.113.10:5070"]\n    allow: ["203.0.113.99/32"]\n    transport: udp' \
+	-e '/^routes:/a\  - { from: sbc, prefix: "8", trunk: pbx2 }' "$work/rr.yaml"
 ok "lab.yaml with a cdr section passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
 "$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
 rrd_pid=$!
@@ -130,13 +136,25 @@ uas_wait; rc2=$?
 check "call 6 (silent, released by rtprelayd) completed" "0 0" "$rc $rc2"
 ok "call 6 over" idle
 
+# 7. RTB: the callee transfers the caller to 8001 (blind, rtprelayd the
+# referee); 8001 answers on the second PBX and hangs up after 1 s
+sipp_in pbx -sf "$SC/uas_bye.xml" -i $PBX -p 5070 -m 1 -d 1000 &
+p2=$!
+uas_start "$SC/uas_refer.xml" 1 -d 500
+uac "$(long "$SC/uac_xfer.xml")"; rc=$?
+uas_wait; rc2=$?
+wait $p2; rc3=$?
+check "call 7 (blind transfer): caller re-INVITEd and hung up on, transferor released, target answered" \
+	"0 0 0" "$rc $rc2 $rc3"
+ok "call 7 over" idle
+
 # --- the CSV file ------------------------------------------------------------
 f=$CDR/cdr-$(date -u +%F).csv
 ok "today's file $f exists" test -s "$f"
 check "its first line is the header" \
 	"start,call,clid,dnis,trunk_in,trunk_out,duration,billable,queue,state,status,reason,sip_call_id,to_callee_packets,to_callee_lost,to_callee_jitter_ms,to_caller_packets,to_caller_lost,to_caller_jitter_ms" \
 	"$(head -1 "$f")"
-check "one line per call (header + 6)" 7 "$(wc -l <"$f")"
+check "one line per call (header + 7)" 8 "$(wc -l <"$f")"
 
 # --- rtprelayctl cdr --json ---------------------------------------------------
 $CTL cdr --dir "$CDR" --since 1h --json >"$work/cdr.json" 2>"$work/cdr.err"; rc=$?
@@ -147,10 +165,10 @@ r = json.load(open(sys.argv[1]))
 print(eval(sys.argv[2]))
 PY
 }
-check "six records, oldest first" "6 [1, 2, 3, 4, 5, 6]" "$(v '"%d %s" % (len(r), [x["call"] for x in r])')"
-check "final states RC RA H E T T" "RC RA H E T T" "$(v '" ".join(x["state"] for x in r)')"
-check "SIP statuses 200 200 487 486 200 200" "200 200 487 486 200 200" "$(v '" ".join(str(x["status"]) for x in r)')"
-check "reasons" "caller-bye|callee-bye|cancel|failed: Refused|hangup|media-inactivity: no media for 2 s" \
+check "seven records, oldest first" "7 [1, 2, 3, 4, 5, 6, 7]" "$(v '"%d %s" % (len(r), [x["call"] for x in r])')"
+check "final states RC RA H E T T RTB" "RC RA H E T T RTB" "$(v '" ".join(x["state"] for x in r)')"
+check "SIP statuses 200 200 487 486 200 200 200" "200 200 487 486 200 200 200" "$(v '" ".join(str(x["status"]) for x in r)')"
+check "reasons" "caller-bye|callee-bye|cancel|failed: Refused|hangup|media-inactivity: no media for 2 s|callee-bye" \
 	"$(v '"|".join(x["reason"] for x in r)')"
 check "CLID and DNIS unmasked (cdr.mask_numbers false), trunks sbc>pbx" \
 	"$CLID $DNIS sbc pbx" "$(v '"%s %s %s %s" % (r[0]["clid"], r[0]["dnis"], r[0]["trunk_in"], r[0]["trunk_out"])')"
@@ -161,15 +179,18 @@ check "call 1: media packets per direction (20 each way), none lost" "20 20 0 0"
 ok "call 2: billable 0.3..2 s" v '(0.3 <= r[1]["billable"] <= 2) or sys.exit(1)'
 ok "calls 3 and 4 (unanswered): billable 0, queue = duration" v '(all(x["billable"] == 0 and x["queue"] == x["duration"] for x in r[2:4])) or sys.exit(1)'
 ok "call 6: ended 2..4 s after the answer" v '(2 <= r[5]["billable"] <= 4) or sys.exit(1)'
+check "call 7: the record keeps the original parties (not the transfer target), trunks as the call began" \
+	"$CLID $DNIS sbc pbx" "$(v '"%s %s %s %s" % (r[6]["clid"], r[6]["dnis"], r[6]["trunk_in"], r[6]["trunk_out"])')"
+ok "call 7: billable 1.3..4 s (0.5 s before the REFER, 1 s with the target)" v '(1.3 <= r[6]["billable"] <= 4) or sys.exit(1)'
 ok "the caller's SIP Call-ID is kept" v '(all(x["sip_call_id"] for x in r)) or sys.exit(1)'
 
 # --- the table, and the time window ------------------------------------------
 out=$($CTL cdr --dir "$CDR" --since 1h)
-ok "rtprelayctl cdr (table) lists 6 records" sh -c "echo '$out' | tail -1 | grep -qx '6 records'"
+ok "rtprelayctl cdr (table) lists 7 records" sh -c "echo '$out' | tail -1 | grep -qx '7 records'"
 ok "the table shows states and trunks" sh -c "echo '$out' | grep -q ' RC .*sbc>pbx'"
 check "--since in the future: no record" "0 records" "$($CTL cdr --dir "$CDR" --since "$(date -u -d '+1 hour' +%FT%H:%M)" | tail -1)"
 check "--until before the calls: no record" "[]" "$($CTL cdr --dir "$CDR" --since 1d --until 1h --json | tr -d ' \n')"
-check "--since as a date (today): 6 records" "6 records" "$($CTL cdr --dir "$CDR" --since "$(date -u +%F)" | tail -1)"
+check "--since as a date (today): 7 records" "7 records" "$($CTL cdr --dir "$CDR" --since "$(date -u +%F)" | tail -1)"
 $CTL cdr --dir "$CDR" --since yesterday >/dev/null 2>&1; rc=$?
 check "a bad TIME: exit 2" 2 "$rc"
 $CTL cdr --dir "$work/none" --since 1h >/dev/null 2>&1; rc=$?
@@ -185,6 +206,8 @@ ok "call 1 end line: RC, durations, reason" sh -c "grep -F 'call=1 event=end $L 
 ok "call 3 end line: cancelled, H" grep -qF "call=3 event=end $L status=487 outcome=cancelled state=H" "$work/rrd.log"
 ok "call 4 end line: failed, E" grep -qF "call=4 event=end $L status=486 outcome=failed state=E" "$work/rrd.log"
 ok "call 1 ringing line" grep -qF "call=1 event=ringing $L status=180" "$work/rrd.log"
+ok "call 7 transfer lines: target answered" grep -qF "call=7 event=transfer trunk_in=sbc trunk_out=pbx2 from=$MF to=8001 leg=1 status=200 target=8001 reason=\"blind: the target answered\"" "$work/rrd.log"
+ok "call 7 end line: RTB" grep -qF "call=7 event=end trunk_in=sbc trunk_out=pbx2 from=$MF to=8001 status=200 outcome=answered state=RTB" "$work/rrd.log"
 not_ok "no unmasked number in the log" grep -qF -e "$CLID" -e "$DNIS" "$work/rrd.log"
 
 # --- cdr.mask_numbers on SIGHUP ------------------------------------------------
@@ -194,7 +217,7 @@ sleep 0.5
 uas_start "$(tmpl uas_fail 486)" 1
 uac "$(long "$(tmpl uac_fail 486)")"; rc=$?
 uas_wait
-ok "call 7 over" idle
+ok "call 8 over" idle
 check "after SIGHUP with cdr.mask_numbers: the record's numbers are masked" "$MF $MT" \
 	"$($CTL cdr --dir "$CDR" --since 1h --json | python3 -c 'import json, sys; x = json.load(sys.stdin)[-1]; print(x["clid"], x["dnis"])')"
 

@@ -218,7 +218,7 @@ $N200" "ENDING=$SEND_BYE")
 blind_relayed pbx
 blind_relayed sbc
 check "relayed REFERs counted" 2 "$(ctl status 'r["transfers_relayed"]')"
-check "the relayed transfers' calls ended as transfer-blind" 2 "$(grep -c 'ended after .*(transfer-blind)' "$work/rrd.log")"
+check "the relayed transfers' calls ended as transfer-blind (CDR state RTB)" 2 "$(grep -c 'event=end .* state=RTB .* reason=transfer-blind$' "$work/rrd.log")"
 
 # --- attended transfer (Replaces) ------------------------------------------
 # call A: kept party SBC:5070 -> PBX:5060 (the transferor); call B: the
@@ -261,7 +261,7 @@ check "attended: the transferor's consultation call got BYE from the relay" 0 "$
 check "attended: kept party re-INVITEd with the target's identity (4930222)" 0 "$rc_k"
 check "attended: target re-INVITEd with the kept party's identity (4930111), BYE" 0 "$rc_z"
 check "attended transfers counted" 1 "$(ctl status 'r["transfers_attended"]')"
-ok "attended: the consultation call ended as transfer-attended" grep -q 'ended after .*(transfer-attended)' "$work/rrd.log"
+ok "attended: the consultation call ended as transfer-attended (CDR state TT)" grep -q 'event=end .* state=TT .* reason=transfer-attended$' "$work/rrd.log"
 ok "attended: nothing left" idle
 
 # --- bad REFERs ---------------------------------------------------------------
