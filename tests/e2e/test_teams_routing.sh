@@ -194,6 +194,9 @@ check "Teams->PSTN: display name kept" '"Mario Rossi"' "$(grep -o '"Mario Rossi"
 # --- 3. Teams -> PBX extension ------------------------------------------------
 call sbc 201 "sip:+390612345001@$SBC;user=phone"
 check "Teams->PBX extension 201" "201 8001" "$got_ruri $(user_of "$got_from")"
+call sbc 201 "tel:+8000"
+check "Teams user tel:+8000 -> PBX: the caller is 8000 (remote numbering, both ways)" \
+	"201 8000" "$got_ruri $(user_of "$got_from")"
 
 # --- 4. PBX -> Teams by 8000 and +8000 ------------------------------------------
 call pbx 8000 "sip:201@$PBX"
