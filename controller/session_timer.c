@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call_record.h"
 #include "log.h"
 #include "session_timer.h"
 
@@ -25,12 +26,23 @@ void rr_st_apply(nua_handle_t *nh, const struct rr_trunk *t)
 			TAG_END());
 }
 
+/* One "session" line of c (RFC 4028): leg, status (0: none), what happened. */
+static void st_event(const struct rr_call *c, int level, int leg, int status, const char *what)
+{
+	struct rr_call_ev ev;
+
+	rr_call_ev_fill(c, &ev, "session");
+	ev.leg = leg;
+	ev.status = status;
+	ev.reason = what;
+	rr_call_ev_log(level, &ev);
+}
+
 static void refresh_failed(struct rr_leg *l, int status)
 {
 	struct rr_call *c = l->call;
 
-	rr_warn("call %lu: session refresh on leg %d failed (%d): releasing the call",
-		c->id, l->idx, status);
+	st_event(c, LOG_WARNING, l->idx, status, "refresh failed: releasing the call");
 	c->b->stats.session_timer_hangups++;
 	rr_b2b_call_end(c, RR_END_SESSION_TIMER, SIP_408_REQUEST_TIMEOUT);
 }
@@ -73,7 +85,7 @@ bool rr_st_r_invite(struct rr_leg *l, int status, const sip_t *sip)
 	}
 	nua_ack(l->nh, SDP_TAGS(answer), TAG_END());
 	free(answer);
-	rr_info("call %lu: session refreshed on leg %d", c->id, l->idx);
+	st_event(c, LOG_DEBUG, l->idx, 0, "refreshed");
 	return true;
 }
 
@@ -82,7 +94,7 @@ bool rr_st_r_update(struct rr_leg *l, int status)
 	if (!is_refresh(l, true))
 		return false;
 	if (status >= 200 && status < 300)
-		rr_info("call %lu: session refreshed (UPDATE) on leg %d", l->call->id, l->idx);
+		st_event(l->call, LOG_DEBUG, l->idx, 0, "refreshed (UPDATE)");
 	else if (status == 408 || status == 481)
 		refresh_failed(l, status);
 	return true;
@@ -105,7 +117,7 @@ bool rr_st_i_reinvite(struct rr_leg *l, const sip_t *sip)
 		return false;
 	nua_respond(l->nh, SIP_200_OK, SDP_TAGS(sdp), TAG_END());
 	free(sdp);
-	rr_info("call %lu: session refresh from leg %d answered here", c->id, l->idx);
+	st_event(c, LOG_DEBUG, l->idx, 0, "refresh answered here");
 	return true;
 }
 
@@ -115,8 +127,7 @@ void rr_st_bye_sent(struct rr_leg *l)
 
 	if (c->state == RR_CALL_ENDING)
 		return;
-	rr_warn("call %lu: session on leg %d expired without refresh: releasing the call",
-		c->id, l->idx);
+	st_event(c, LOG_WARNING, l->idx, 0, "expired without refresh: releasing the call");
 	l->ending = true;
 	c->b->stats.session_timer_hangups++;
 	rr_b2b_call_end(c, RR_END_SESSION_TIMER, SIP_408_REQUEST_TIMEOUT);
@@ -130,8 +141,7 @@ void rr_st_leg_lost(struct rr_leg *l, int status)
 		return;
 	/* an answered dialog nua ended by itself: a refresh it sent failed
 	 * (408/481) or the session expired */
-	rr_warn("call %lu: leg %d ended by the SIP stack (%d): session timer", c->id, l->idx,
-		status);
+	st_event(c, LOG_WARNING, l->idx, status, "leg ended by the SIP stack");
 	c->b->stats.session_timer_hangups++;
 	rr_call_end_reason(c, RR_END_SESSION_TIMER);
 }
