@@ -74,6 +74,8 @@ static void call_free(struct rr_call *c)
 	for (int i = 0; i < 2; i++) {
 		if (c->leg[i].update_req)
 			msg_destroy(c->leg[i].update_req);
+		if (c->leg[i].prack_req)
+			msg_destroy(c->leg[i].prack_req);
 		if (c->leg[i].refer_req)
 			msg_destroy(c->leg[i].refer_req);
 		free(c->sdp_from[i]);
@@ -229,10 +231,11 @@ static int call_out(struct rr_call *c)
 	l->nh = nua_handle(b->side[t->side].nua, &l->hm, SIPTAG_FROM_STR(from),
 			   SIPTAG_TO_STR(to), TAG_IF(pai[0], SIPTAG_P_ASSERTED_IDENTITY_STR(pai)),
 			   TAG_IF(io.privacy[0], SIPTAG_PRIVACY_STR(io.privacy)),
-			   NUTAG_AUTOANSWER(0), TAG_END());
+			   NUTAG_AUTOANSWER(0), NUTAG_APPL_METHOD(RR_LEG_APPL_METHODS), TAG_END());
 	if (!l->nh)
 		return -ENOMEM;
 	rr_st_apply(l->nh, t);
+	l->rseq = 0;
 	l->invite_sdp = c->b_sdp != NULL;
 	l->final = l->established = l->ack_pending = false;
 	nua_invite(l->nh, NUTAG_URL(uri), SDP_TAGS(c->b_sdp), TAG_END());
@@ -367,8 +370,10 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	b->n_calls++;
 	b->stats.calls_total++;
 	nua_handle_bind(nh, &c->leg[0].hm);
-	nua_set_hparams(nh, NUTAG_AUTOANSWER(0), TAG_END());
+	nua_set_hparams(nh, NUTAG_AUTOANSWER(0), NUTAG_APPL_METHOD(RR_LEG_APPL_METHODS), TAG_END());
 	rr_st_apply(nh, &cfg->trunks[in]);
+	c->caller_100rel = sip_has_feature(sip->sip_supported, "100rel") ||
+			   sip_has_feature(sip->sip_require, "100rel");
 	{
 		struct rr_call_ev ev;
 
@@ -405,6 +410,95 @@ static bool failover_status(int status)
 	return status == 408 || status == 503 || status == 500;
 }
 
+static void prack_send(struct rr_leg *l, const char *sdp)
+{
+	sip_rack_t rack[1];
+
+	sip_rack_init(rack);
+	rack->ra_response = l->rseq;
+	rack->ra_cseq = l->rseq_cseq;
+	rack->ra_method = sip_method_invite;
+	rack->ra_method_name = "INVITE";
+	l->rseq = 0;
+	nua_prack(l->nh, SIPTAG_RACK(rack), SDP_TAGS(sdp), TAG_END());
+}
+
+/* A reliable 18x (RFC 3262) from leg l. Call legs leave PRACK to us
+ * (RR_LEG_APPL_METHODS), so it is PRACKed here. When it is the callee's
+ * answer to the caller's INVITE and the caller supports 100rel, it goes on
+ * reliably (Require: 100rel) and the PRACK waits for the caller's, whose
+ * SDP it carries (the answer to an offer in the 18x, or a new offer):
+ * true then. Else PRACKed at once (100rel per leg) and false. */
+static bool reliable_18x(struct rr_leg *l, const sip_t *sip)
+{
+	struct rr_call *c = l->call;
+	struct rr_leg *o = &c->leg[!l->idx];
+	char *sdp;
+	int err;
+
+	if (l->rseq && l->rseq != sip->sip_rseq->rs_response)
+		prack_send(l, NULL);	/* an earlier one still open: close it */
+	l->rseq = sip->sip_rseq->rs_response;
+	l->rseq_cseq = sip->sip_cseq->cs_seq;
+	if (l->idx != 1 || !c->caller_100rel || o->final || !o->nh || o->ending ||
+	    c->reinvite_from >= 0 || c->state == RR_CALL_ENDING) {
+		prack_send(l, NULL);
+		return false;
+	}
+	sdp = sdp_across(l, sip, &err);
+	nua_respond(o->nh, sip->sip_status->st_status, stable_phrase(sip->sip_status->st_status),
+		    SIPTAG_REQUIRE_STR("100rel"), SDP_TAGS(sdp), TAG_END());
+	free(sdp);
+	if (c->state == RR_CALL_CALLING)
+		c->state = RR_CALL_EARLY;
+	rr_call_event(c, LOG_INFO, "ringing", sip->sip_status->st_status, NULL);
+	return true;
+}
+
+/* PRACK from leg l: the other leg's reliable 18x it acknowledges is
+ * PRACKed now with l's SDP; the answer comes back on the kept request. */
+static void i_prack(struct rr_leg *l, nua_t *nua, const sip_t *sip)
+{
+	struct rr_leg *o = &l->call->leg[!l->idx];
+	char *sdp;
+	int err;
+
+	if (!o->rseq || !o->nh || o->ending || l->prack_req) {
+		/* nothing to pass on: a PRACK of nua's own reliable 18x */
+		nua_respond(l->nh, SIP_200_OK, NUTAG_WITH_THIS(nua), TAG_END());
+		return;
+	}
+	sdp = sdp_across(l, sip, &err);
+	if (err) {
+		nua_respond(l->nh, SIP_488_NOT_ACCEPTABLE, NUTAG_WITH_THIS(nua), TAG_END());
+		prack_send(o, NULL);
+		return;
+	}
+	l->prack_req = msg_ref_create(nua_current_request(nua));
+	rr_info("call %lu: PRACK from leg %d%s relayed", l->call->id, l->idx,
+		sdp ? " with SDP" : "");
+	prack_send(o, sdp);
+	free(sdp);
+}
+
+static void r_prack(struct rr_leg *l, int status, const sip_t *sip)
+{
+	struct rr_leg *o = &l->call->leg[!l->idx];
+	char *sdp = NULL;
+	int err;
+
+	if (status < 200 || !o->prack_req)
+		return;
+	if (status < 300)
+		sdp = sdp_across(l, sip, &err);
+	if (!o->ending && !o->terminated)
+		nua_respond(o->nh, status, stable_phrase(status), NUTAG_WITH(o->prack_req),
+			    SDP_TAGS(sdp), TAG_END());
+	free(sdp);
+	msg_destroy(o->prack_req);
+	o->prack_req = NULL;
+}
+
 static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip_t *sip)
 {
 	struct rr_call *c = l->call;
@@ -414,6 +508,9 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 
 	if (sip && sip->sip_call_id && !l->call_id[0])
 		snprintf(l->call_id, sizeof(l->call_id), "%s", sip->sip_call_id->i_id);
+	if (status > 100 && status < 200 && sip && sip->sip_rseq && sip->sip_cseq &&
+	    reliable_18x(l, sip))
+		return;	/* relayed reliably: PRACKed when the caller PRACKs */
 	if (rr_xfer_r_invite(l, status, sip) || rr_st_r_invite(l, status, sip))
 		return;	/* our own re-INVITE (transfer), a session refresh */
 	if (status < 200) {
@@ -565,7 +662,7 @@ static void i_reinvite(struct rr_leg *l, const sip_t *sip)
 	free(sdp);
 }
 
-/* UPDATE (RFC 3311) on an answered call: relayed to the other leg like a
+/* UPDATE (RFC 3311) on an answered call or in the early dialog: relayed to the other leg like a
  * re-INVITE, its SDP rewritten and the flows updated in place; the other
  * leg's answer goes back on the saved request (NUTAG_APPL_METHOD("UPDATE")
  * keeps nua from answering it itself). */
@@ -576,9 +673,13 @@ static void i_update(struct rr_leg *l, nua_t *nua, const sip_t *sip)
 	char *sdp;
 	int err;
 
-	if (c->state != RR_CALL_ANSWERED || !o->established || o->ending ||
-	    c->reinvite_from >= 0 || c->update_from >= 0 || l->update_req) {
-		/* early-dialog UPDATE is not relayed (see docs/rtprelayd.md) */
+	/* answered, or in the early dialog (RFC 3311 5.1: after a reliable
+	 * 18x, e.g. preconditions): the other leg has its dialog too */
+	bool ready = c->state == RR_CALL_ANSWERED ? o->established :
+		     c->state == RR_CALL_EARLY && o->nh && !o->final;
+
+	if (!ready || o->ending || c->reinvite_from >= 0 || c->update_from >= 0 ||
+	    l->update_req) {
 		nua_respond(l->nh, SIP_491_REQUEST_PENDING, NUTAG_WITH_THIS(nua), TAG_END());
 		return;
 	}
@@ -699,6 +800,16 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 	case nua_r_update:
 		if (l)
 			r_update(l, status, sip);
+		return;
+	case nua_i_prack:
+		if (l)
+			i_prack(l, nua, sip);
+		else if (nh)
+			nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua), TAG_END());
+		return;
+	case nua_r_prack:
+		if (l)
+			r_prack(l, status, sip);
 		return;
 	case nua_i_refer:
 		if (l)

@@ -60,6 +60,11 @@ struct rr_leg {
 	bool local_reinvite;		/* our own re-INVITE is out (transfer, identity) */
 	char refer_event[40];		/* Event of the REFER it sent us ("refer;id=N") */
 	char call_id[96];
+	/* 100rel passed through (RFC 3262): a reliable 18x from this leg not
+	 * PRACKed yet (its RSeq, and the CSeq of the INVITE), and this leg's
+	 * PRACK waiting for the other leg's answer */
+	uint32_t rseq, rseq_cseq;
+	msg_t *prack_req;
 };
 
 struct rr_call {
@@ -91,6 +96,7 @@ struct rr_call {
 	int trunk_out;			/* the callee's trunk as the call began */
 	struct rr_cdr_dir quality[2];	/* media towards leg i */
 	bool quality_done;
+	bool caller_100rel;		/* the caller's INVITE supports or requires 100rel */
 };
 
 struct rr_b2bua {
@@ -107,6 +113,10 @@ struct rr_b2bua {
 	struct rr_gone *gone;		/* legs cut from their call, ending (transfer.c) */
 	struct rr_cdr_writer *cdr;	/* call detail records (cdr.h) */
 };
+
+/* Methods a call leg's handle leaves to the B2BUA (nua answers the rest):
+ * PRACK too, so that an SDP in PRACK crosses (b2bua.c). */
+#define RR_LEG_APPL_METHODS "UPDATE, REFER, PRACK"
 
 #define SDP_TAGS(sdp) \
 	TAG_IF((sdp), SIPTAG_CONTENT_TYPE_STR("application/sdp")), \

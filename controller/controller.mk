@@ -77,7 +77,8 @@ $(BUILD)/tests/test_metrics_text: controller/metrics_text.c controller/metrics_t
 TEST_SUITES += tests/e2e/test_transfer.sh
 tests/e2e/test_transfer.sh: $(BUILD)/tests/rtprelayd-asan
 TEST_SUITES += tests/e2e/test_b2bua.sh tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics.sh \
-	tests/e2e/test_metrics_xdp.sh tests/e2e/test_tls.sh tests/e2e/test_ipv6.sh
+	tests/e2e/test_metrics_xdp.sh tests/e2e/test_tls.sh tests/e2e/test_ipv6.sh \
+	tests/e2e/test_early.sh
 TEST_SUITES += tests/e2e/test_cdr.sh
 tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics_xdp.sh tests/e2e/test_ipv6.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
 # Per-trunk codec filter and jitter switch (XDP).
@@ -92,7 +93,7 @@ INSTALL_SBINS += $(BUILD)/rtprelayd
 # leak in the daemon fails the test.
 $(BUILD)/tests/rtprelayd-asan: $(RRD_SRCS) $(DP_SRCS) $(RRD_HDRS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(RRD_CFLAGS) $(RRD_SRCS) $(DP_SRCS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
-tests/e2e/test_b2bua.sh tests/e2e/test_metrics.sh tests/e2e/test_tls.sh: $(BUILD)/tests/rtprelayd-asan
+tests/e2e/test_b2bua.sh tests/e2e/test_metrics.sh tests/e2e/test_tls.sh tests/e2e/test_early.sh: $(BUILD)/tests/rtprelayd-asan
 tests/e2e/test_cdr.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelayctl
 
 # make bench: flow install/remove latency through datapath.h
