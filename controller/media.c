@@ -85,16 +85,34 @@ __u32 rr_media_flow_id(const struct rr_media *m, const struct rr_call_media *cm,
 	return (__u32)(cm->side[o] * span + (cm->s[i].port[o] - m->cfg->media.port_min));
 }
 
-/* Keeps what flow id forwarded before it goes or its counters restart. */
-static void account(struct rr_media *m, const struct rr_call_media *cm, __u32 id)
+void rr_flow_quality(const struct rtprelay_flow_stats *st, __u64 *lost, double *jitter_ms)
+{
+	const struct rtprelay_rtp_stats *r = &st->rtp;
+	__u64 expected = r->received ? (__u64)r->ext_max_seq - r->base_seq + 1 : 0;
+
+	*lost = expected > r->received ? expected - r->received : 0;
+	*jitter_ms = r->received && r->clock_rate ? r->jitter / 16.0 * 1000.0 / r->clock_rate : 0;
+}
+
+/* Keeps what flow id (towards leg) forwarded before it goes or its
+ * counters restart: for the metrics' totals and the call's record. */
+static void account(struct rr_media *m, struct rr_call_media *cm, __u32 id, int leg)
 {
 	struct rr_dp *dp = rr_media_dp(m, cm);
+	struct rr_media_gone *g = &cm->gone[leg];
 	struct rtprelay_flow_stats st;
+	double jitter;
+	__u64 lost;
 
 	if (dp->ops->flow_stats(dp, id, &st))
 		return;
 	m->gone_packets += st.packets;
 	m->gone_bytes += st.bytes;
+	rr_flow_quality(&st, &lost, &jitter);
+	g->packets += st.packets;
+	g->lost += lost;
+	if (jitter > g->jitter_ms)
+		g->jitter_ms = jitter;
 }
 
 static void flows_del(struct rr_media *m, struct rr_call_media *cm, unsigned int i, int leg)
@@ -106,7 +124,7 @@ static void flows_del(struct rr_media *m, struct rr_call_media *cm, unsigned int
 	if (!s->installed[leg])
 		return;
 	for (int rtcp = 0; rtcp < 2; rtcp++) {
-		account(m, cm, rr_media_flow_id(m, cm, i, leg) + (__u32)rtcp);
+		account(m, cm, rr_media_flow_id(m, cm, i, leg) + (__u32)rtcp, leg);
 		k.local = relay_ep(m, cm, !leg, (uint16_t)(s->port[!leg] + rtcp));
 		if (dp->ops->flow_del(dp, &k) == 0)
 			m->n_flows--;
@@ -160,7 +178,7 @@ static int flows_add(struct rr_media *m, struct rr_call_media *cm, unsigned int 
 		f.out_dst.port = htons((uint16_t)(p->port + rtcp));
 		f.reverse.local = f.out_src;
 		if (s->installed[leg])
-			account(m, cm, f.id);
+			account(m, cm, f.id, leg);
 		err = dp->ops->flow_add(dp, &k, &f);
 		if (err) {
 			m->flow_errors++;

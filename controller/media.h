@@ -42,6 +42,14 @@ struct rr_stream {
 	bool installed[2];		/* flows towards leg i are in the datapath */
 };
 
+/* What flows towards one leg carried before they went or were replaced
+ * (a replaced flow's counters restart): kept for the call's record. */
+struct rr_media_gone {
+	__u64 packets;			/* RTP and RTCP */
+	__u64 lost;			/* RTP sequence gaps */
+	double jitter_ms;		/* the largest seen */
+};
+
 struct rr_call_media {
 	enum rr_side side[2];
 	int family[2];			/* relay address family towards leg i */
@@ -49,7 +57,12 @@ struct rr_call_media {
 	bool no_jitter[2];		/* media from leg i: loss only, no jitter */
 	unsigned int n;
 	struct rr_stream s[RR_MAX_STREAMS];
+	struct rr_media_gone gone[2];	/* towards leg i, from flows gone */
 };
+
+/* An RTP flow's loss (RFC 3550: expected - received) and jitter in ms
+ * (0 when the clock rate is unknown). */
+void rr_flow_quality(const struct rtprelay_flow_stats *st, __u64 *lost, double *jitter_ms);
 
 int rr_media_init(struct rr_media *m, const struct rr_config *cfg, struct rr_dp *dp);
 /* The tier carrying the flows of call cm. */

@@ -7,7 +7,8 @@
 #include "cdr_csv.h"
 #include "media.h"
 
-/* What the flows towards leg carried, summed over the call's streams:
+/* What the flows towards leg carried over the whole call, summed over its
+ * streams and over flows replaced on the way (re-INVITE, UPDATE, transfer):
  * packets (RTP and RTCP), RTP packets lost, the largest jitter in ms. */
 void rr_media_quality(struct rr_media *m, const struct rr_call_media *cm, int leg,
 		      struct rr_cdr_dir *d);

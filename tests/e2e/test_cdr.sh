@@ -137,11 +137,24 @@ check "call 6 (silent, released by rtprelayd) completed" "0 0" "$rc $rc2"
 ok "call 6 over" idle
 
 # 7. RTB: the callee transfers the caller to 8001 (blind, rtprelayd the
-# referee); 8001 answers on the second PBX and hangs up after 1 s
-sipp_in pbx -sf "$SC/uas_bye.xml" -i $PBX -p 5070 -m 1 -d 1000 &
+# referee) 1 s after the answer; 8001 answers on the second PBX and hangs
+# up after 0.5 s (all within the 2 s media-inactivity limit). Before the
+# transfer the caller sends 20 RTP packets: the flows towards the callee
+# are re-pointed to 8001 (their counters restart), the record must still
+# count them.
+sipp_in pbx -sf "$SC/uas_bye.xml" -i $PBX -p 5070 -m 1 -d 500 &
 p2=$!
-uas_start "$SC/uas_refer.xml" 1 -d 500
-uac "$(long "$SC/uac_xfer.xml")"; rc=$?
+uas_start "$SC/uas_refer.xml" 1 -d 1000
+uac "$(long "$SC/uac_xfer.xml")" &
+uac_pid=$!
+sleep 0.3
+ports=$(ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])')
+"$LAB" exec pbx python3 "$here/udp_probe.py" echo $PBX 7000 $R_PBX "${ports#* }" 0 0.4 >/dev/null &
+pb=$!
+sleep 0.1
+"$LAB" exec sbc python3 "$here/udp_probe.py" send $SBC 7000 $R_SBC "${ports% *}" 20 0.1 >/dev/null
+wait $pb
+wait $uac_pid; rc=$?
 uas_wait; rc2=$?
 wait $p2; rc3=$?
 check "call 7 (blind transfer): caller re-INVITEd and hung up on, transferor released, target answered" \
@@ -181,7 +194,8 @@ ok "calls 3 and 4 (unanswered): billable 0, queue = duration" v '(all(x["billabl
 ok "call 6: ended 2..4 s after the answer" v '(2 <= r[5]["billable"] <= 4) or sys.exit(1)'
 check "call 7: the record keeps the original parties (not the transfer target), trunks as the call began" \
 	"$CLID $DNIS sbc pbx" "$(v '"%s %s %s %s" % (r[6]["clid"], r[6]["dnis"], r[6]["trunk_in"], r[6]["trunk_out"])')"
-ok "call 7: billable 1.3..4 s (0.5 s before the REFER, 1 s with the target)" v '(1.3 <= r[6]["billable"] <= 4) or sys.exit(1)'
+ok "call 7: billable 1.3..3 s (1 s before the REFER, 0.5 s with the target)" v '(1.3 <= r[6]["billable"] <= 3) or sys.exit(1)'
+check "call 7: the 20 packets sent before the transfer are in the record (flows re-pointed)" 20 "$(v 'r[6]["to_callee_packets"]')"
 ok "the caller's SIP Call-ID is kept" v '(all(x["sip_call_id"] for x in r)) or sys.exit(1)'
 
 # --- the table, and the time window ------------------------------------------
