@@ -17,6 +17,7 @@
 #define NUA_HMAGIC_T	struct rr_hmagic
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@
 
 #include "b2bua_int.h"
 #include "call_record.h"
+#include "call_state.h"
 #include "identity.h"
 #include "log.h"
 #include "routing.h"
@@ -57,6 +59,185 @@ static const char *state_name(enum rr_call_state s)
 	return n[s];
 }
 
+/* ---- call state files (call_state.h) ------------------------------------ */
+
+static void call_unsave(struct rr_call *c)
+{
+	int err;
+
+	if (!c->saved)
+		return;
+	c->saved = false;
+	err = rr_cs_remove(c->b->state_dir, c->id);
+	if (err)
+		rr_warn("call %lu: removing its state file: %s", c->id, strerror(-err));
+}
+
+/* Writes the state of an answered call whose both dialogs are complete
+ * (the caller's ACK brought our tag); again on every media change. */
+static void call_save(struct rr_call *c)
+{
+	struct rr_b2bua *b = c->b;
+	struct rr_cs_call st = { 0 };
+	struct timespec t0, t1;
+	int err;
+
+	if (!b->state_dir[0] || c->state != RR_CALL_ANSWERED)
+		return;
+	if (c->transferred || c->xfer) {
+		/* a leg replaced by a transfer has a dialog this file does not
+		 * follow: such a call does not survive a restart */
+		call_unsave(c);
+		return;
+	}
+	for (int l = 0; l < 2; l++)
+		if (!c->leg[l].d.local || !c->leg[l].d.remote || !c->leg[l].d.target ||
+		    !c->leg[l].call_id[0] || c->leg[l].ending || c->leg[l].terminated)
+			return;
+	st.id = c->id;
+	st.from = c->from;
+	st.to = c->to;
+	st.display = c->display;
+	st.start = c->start_wall;
+	st.answer = c->answer_wall;
+	st.pin_dir = b->pin_dir;
+	st.n = c->media.n;
+	for (int l = 0; l < 2; l++) {
+		struct rr_cs_dialog *g = &st.leg[l];
+		struct rr_leg *lg = &c->leg[l];
+
+		st.side[l] = c->media.side[l];
+		st.family[l] = c->media.family[l];
+		g->call_id = lg->call_id;
+		g->local = lg->d.local;
+		g->remote = lg->d.remote;
+		g->target = lg->d.target;
+		g->route = lg->d.route;
+		g->peer = lg->d.peer;
+		g->local_cseq = lg->d.local_cseq;
+		g->remote_cseq = lg->d.remote_cseq;
+		g->tcp = lg->d.tcp;
+		g->trunk = c->cfg->trunks[lg->trunk].name;
+		g->sdp = lg->sdp_to;
+	}
+	for (unsigned int i = 0; i < c->media.n; i++)
+		for (int l = 0; l < 2; l++) {
+			st.s[i].port[l] = c->media.s[i].port[l];
+			st.s[i].installed[l] = c->media.s[i].installed[l];
+			st.s[i].peer[l] = c->media.s[i].peer[l];
+			st.s[i].flow_id[l] = c->media.s[i].port[!l] ?
+				rr_media_flow_id(b->media, &c->media, i, l) : 0;
+		}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = rr_cs_save(b->state_dir, &st);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (err) {
+		b->stats.state_errors++;
+		rr_warn("call %lu: saving its state in %s: %s (a restart would drop it)", c->id,
+			b->state_dir, strerror(-err));
+		return;
+	}
+	b->stats.state_writes++;
+	b->stats.state_write_ns += (unsigned long long)((t1.tv_sec - t0.tv_sec) * 1000000000ll +
+						     (t1.tv_nsec - t0.tv_nsec));
+	c->saved = true;
+}
+
+static char *hdr_dup(const void *h)
+{
+	char *s, *r;
+
+	if (!h)
+		return NULL;
+	s = sip_header_as_string(NULL, (const sip_header_t *)h);
+	r = s ? strdup(s) : NULL;
+	su_free(NULL, s);
+	return r;
+}
+
+static void set_str(char **dst, char *v)
+{
+	if (!v)
+		return;
+	free(*dst);
+	*dst = v;
+}
+
+/* Route set from Record-Route: in order (we are the UAS of the dialog) or
+ * reversed (UAC), as "<uri>,<uri>". */
+static char *route_dup(const sip_record_route_t *rr, bool reverse)
+{
+	char *parts[32], *out = NULL;
+	unsigned int n = 0;
+	size_t len = 0;
+
+	for (; rr && n < 32; rr = rr->r_next) {
+		sip_record_route_t one = *rr;
+
+		one.r_next = NULL;
+		parts[n] = hdr_dup(&one);
+		if (!parts[n])
+			goto out;
+		len += strlen(parts[n++]) + 1;
+	}
+	if (!n || !(out = malloc(len)))
+		goto out;
+	out[0] = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		if (i)
+			strcat(out, ",");
+		strcat(out, parts[reverse ? n - 1 - i : i]);
+	}
+out:
+	while (n)
+		free(parts[--n]);
+	return out;
+}
+
+static char *uri_dup(const url_t *u)
+{
+	char *s, *r;
+
+	if (!u)
+		return NULL;
+	s = url_as_string(NULL, u);
+	r = s ? strdup(s) : NULL;
+	su_free(NULL, s);
+	return r;
+}
+
+/* A request received on leg l: its CSeq, and the remote target when it
+ * refreshes it (INVITE, UPDATE). */
+static void dialog_request(struct rr_leg *l, const sip_t *sip)
+{
+	if (!sip)
+		return;
+	if (sip->sip_cseq && sip->sip_cseq->cs_seq > l->d.remote_cseq)
+		l->d.remote_cseq = sip->sip_cseq->cs_seq;
+	if (sip->sip_contact && sip->sip_request &&
+	    (sip->sip_request->rq_method == sip_method_invite ||
+	     sip->sip_request->rq_method == sip_method_update))
+		set_str(&l->d.target, uri_dup(sip->sip_contact->m_url));
+}
+
+/* A response to our request on leg l: its CSeq is ours; a 2xx to INVITE or
+ * UPDATE refreshes the target. */
+static void dialog_response(struct rr_leg *l, int status, const sip_t *sip)
+{
+	if (!sip)
+		return;
+	if (sip->sip_cseq && sip->sip_cseq->cs_seq > l->d.local_cseq)
+		l->d.local_cseq = sip->sip_cseq->cs_seq;
+	if (status >= 200 && status < 300 && sip->sip_contact)
+		set_str(&l->d.target, uri_dup(sip->sip_contact->m_url));
+}
+
+static bool via_tcp(const sip_t *sip)
+{
+	return sip && sip->sip_via && sip->sip_via->v_protocol &&
+	       strcasestr(sip->sip_via->v_protocol, "TCP");
+}
+
 /* ---- call lifetime ---------------------------------------------------- */
 
 static void call_release_media(struct rr_call *c)
@@ -71,7 +252,16 @@ static void call_free(struct rr_call *c)
 
 	call_release_media(c);
 	rr_xfer_call_free(c);
+	call_unsave(c);
 	for (int i = 0; i < 2; i++) {
+		struct rr_leg_dialog *d = &c->leg[i].d;
+
+		free(d->local);
+		free(d->remote);
+		free(d->target);
+		free(d->route);
+		free(d->peer);
+		free(c->leg[i].sdp_to);
 		if (c->leg[i].update_req)
 			msg_destroy(c->leg[i].update_req);
 		if (c->leg[i].prack_req)
@@ -125,6 +315,8 @@ static void leg_end(struct rr_leg *l, int status, const char *phrase)
 		l->terminated = true;
 		return;
 	}
+	if (l->refreshing)
+		return;		/* BYE once the re-INVITE is answered */
 	if (l->established) {
 		nua_bye(l->nh, TAG_END());
 	} else if (l->idx == 1) {
@@ -139,6 +331,7 @@ static void call_end(struct rr_call *c, int status, const char *phrase)
 {
 	rr_call_end_reason(c, RR_END_ERROR);
 	rr_xfer_call_ending(c);
+	call_unsave(c);
 	call_release_media(c);
 	leg_end(&c->leg[0], status, phrase);
 	leg_end(&c->leg[1], status, phrase);
@@ -174,13 +367,21 @@ static bool is_sdp(const sip_t *sip)
  * *bad set when SDP was there but could not be relayed. */
 static char *sdp_across(struct rr_leg *l, const sip_t *sip, int *err)
 {
+	struct rr_leg *o = &l->call->leg[!l->idx];
+	char *out;
+
 	*err = 0;
 	if (!is_sdp(sip))
 		return NULL;
 	free(l->call->sdp_from[l->idx]);
 	l->call->sdp_from[l->idx] = strndup(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
-	return rr_media_from(l->call->b->media, &l->call->media, l->idx,
-			     sip->sip_payload->pl_data, sip->sip_payload->pl_len, err);
+	out = rr_media_from(l->call->b->media, &l->call->media, l->idx,
+			    sip->sip_payload->pl_data, sip->sip_payload->pl_len, err);
+	if (out) {
+		free(o->sdp_to);
+		o->sdp_to = strdup(out);
+	}
+	return out;
 }
 
 static void pings_setup(struct rr_b2bua *b);
@@ -354,6 +555,13 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	memcpy(c->clid, c->from, sizeof(c->clid));
 	memcpy(c->dnis, c->to, sizeof(c->dnis));
 	c->trunk_out = out;
+	c->start_wall = time(NULL);
+	c->leg[0].d.remote = hdr_dup(sip->sip_from);
+	c->leg[0].d.local = NULL;	/* with our tag: from the caller's ACK */
+	c->leg[0].d.route = route_dup(sip->sip_record_route, false);
+	c->leg[0].d.tcp = via_tcp(sip);
+	c->leg[0].d.peer = strdup(src);
+	dialog_request(&c->leg[0], sip);
 	fam1 = cfg->trunks[out].peers[0].family;
 	rr_call_media_init(b->media, &c->media, sd->side, ai->ai_addr->sa_family,
 			   cfg->trunks[out].side, fam1);
@@ -499,6 +707,43 @@ static void r_prack(struct rr_leg *l, int status, const sip_t *sip)
 	o->prack_req = NULL;
 }
 
+/* The answer to the re-INVITE that adopted a restored leg (see
+ * rr_b2bua_restore): from now on nua has the dialog. */
+static void r_refresh(struct rr_leg *l, int status, const char *phrase, const sip_t *sip)
+{
+	struct rr_call *c = l->call;
+	int err;
+
+	if (status < 200)
+		return;
+	l->refreshing = false;
+	if (status >= 300) {
+		rr_warn("call %lu: leg %d answered the adopting re-INVITE %d %s: ending the call",
+			c->id, l->idx, status, phrase);
+		l->ending = true;	/* nua ends the refused INVITE itself */
+		call_end(c, SIP_480_TEMPORARILY_UNAVAILABLE);
+		return;
+	}
+	dialog_response(l, status, sip);
+	nua_ack(l->nh, TAG_END());
+	if (c->state == RR_CALL_ENDING) {
+		/* hung up while the re-INVITE was out */
+		l->ending = false;
+		leg_end(l, SIP_480_TEMPORARILY_UNAVAILABLE);
+		return;
+	}
+	if (is_sdp(sip) && !rr_media_same(&c->media, l->idx, sip->sip_payload->pl_data,
+					  sip->sip_payload->pl_len)) {
+		/* the peer moved its media: flows towards it follow; the other
+		 * leg keeps the relay's ports, so it needs no offer */
+		char *sdp = sdp_across(l, sip, &err);
+
+		free(sdp);
+	}
+	rr_info("call %lu: leg %d adopted (re-INVITE answered %d)", c->id, l->idx, status);
+	call_save(c);
+}
+
 static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip_t *sip)
 {
 	struct rr_call *c = l->call;
@@ -506,8 +751,22 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 	char *sdp;
 	int err;
 
+	if (l->refreshing) {
+		r_refresh(l, status, phrase, sip);
+		return;
+	}
 	if (sip && sip->sip_call_id && !l->call_id[0])
 		snprintf(l->call_id, sizeof(l->call_id), "%s", sip->sip_call_id->i_id);
+	if (status >= 200 && status < 300 && sip) {
+		dialog_response(l, status, sip);
+		if (l->idx == 1 && !l->established) {
+			/* the callee's dialog: its tag, target, route set */
+			set_str(&l->d.local, hdr_dup(sip->sip_from));
+			set_str(&l->d.remote, hdr_dup(sip->sip_to));
+			set_str(&l->d.route, route_dup(sip->sip_record_route, true));
+			l->d.tcp = c->cfg->trunks[l->trunk].transport == RR_TP_TCP;
+		}
+	}
 	if (status > 100 && status < 200 && sip && sip->sip_rseq && sip->sip_cseq &&
 	    reliable_18x(l, sip))
 		return;	/* relayed reliably: PRACKed when the caller PRACKs */
@@ -542,11 +801,13 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 		if (c->reinvite_from == o->idx) {
 			c->reinvite_from = -1;
 			nua_respond(o->nh, SIP_200_OK, SDP_TAGS(sdp), TAG_END());
+			call_save(c);
 		} else if (l->idx == 1 && !o->final) {
 			o->final = true;
 			o->established = true;
 			c->state = RR_CALL_ANSWERED;
 			clock_gettime(CLOCK_MONOTONIC, &c->answer);
+			c->answer_wall = time(NULL);
 			c->b->stats.calls_answered++;
 			c->end_status = status;
 			nua_respond(o->nh, SIP_200_OK, SDP_TAGS(sdp), TAG_END());
@@ -632,6 +893,7 @@ static void i_reinvite(struct rr_leg *l, const sip_t *sip)
 	char *sdp;
 	int err;
 
+	dialog_request(l, sip);
 	if (c->state != RR_CALL_ANSWERED || !o->established || o->ending) {
 		nua_respond(l->nh, SIP_491_REQUEST_PENDING, TAG_END());
 		return;
@@ -673,6 +935,7 @@ static void i_update(struct rr_leg *l, nua_t *nua, const sip_t *sip)
 	char *sdp;
 	int err;
 
+	dialog_request(l, sip);
 	/* answered, or in the early dialog (RFC 3311 5.1: after a reliable
 	 * 18x, e.g. preconditions): the other leg has its dialog too */
 	bool ready = c->state == RR_CALL_ANSWERED ? o->established :
@@ -714,6 +977,7 @@ static void r_update(struct rr_leg *l, int status, const sip_t *sip)
 		return;	/* nua's own refresh UPDATE */
 	if (status < 200 || c->update_from != o->idx || !o->update_req)
 		return;
+	dialog_response(l, status, sip);
 	c->update_from = -1;
 	if (status < 300)
 		sdp = sdp_across(l, sip, &err);
@@ -723,6 +987,8 @@ static void r_update(struct rr_leg *l, int status, const sip_t *sip)
 	free(sdp);
 	msg_destroy(o->update_req);
 	o->update_req = NULL;
+	if (status < 300)
+		call_save(c);
 }
 
 static void i_ack(struct rr_leg *l, const sip_t *sip)
@@ -731,12 +997,21 @@ static void i_ack(struct rr_leg *l, const sip_t *sip)
 	char *sdp;
 	int err;
 
-	if (!o->ack_pending || !o->nh)
+	if (sip && sip->sip_to && sip->sip_to->a_tag && !l->d.local) {
+		/* the first ACK of leg 0 carries the tag nua gave our 200 */
+		l->d.local = hdr_dup(sip->sip_to);
+		if (sip->sip_contact && !l->d.target)
+			l->d.target = uri_dup(sip->sip_contact->m_url);
+	}
+	if (!o->ack_pending || !o->nh) {
+		call_save(l->call);
 		return;
+	}
 	o->ack_pending = false;
 	sdp = sdp_across(l, sip, &err);
 	nua_ack(o->nh, SDP_TAGS(sdp), TAG_END());
 	free(sdp);
+	call_save(l->call);
 }
 
 static void r_options(struct rr_ping *p, int status, const char *phrase)
@@ -958,6 +1233,16 @@ struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
 	}
 	rr_cdr_configure(b->cdr, cfg->cdr.dir, cfg->cdr.retention_days, cfg->cdr.mask_numbers,
 			 time(NULL));
+	snprintf(b->pin_dir, sizeof(b->pin_dir), "%s", cfg->datapath.pin_dir);
+	if (cfg->calls.state_dir[0]) {
+		int e = rr_cs_mkdir(cfg->calls.state_dir);
+
+		if (e)
+			rr_err("calls state_dir %s: %s: calls will not survive a restart",
+			       cfg->calls.state_dir, strerror(-e));
+		else
+			snprintf(b->state_dir, sizeof(b->state_dir), "%s", cfg->calls.state_dir);
+	}
 	for (int s = 0; s < RR_SIDE_MAX; s++) {
 		struct rr_sip_side *sd = &b->side[s];
 
@@ -1092,7 +1377,8 @@ void rr_call_info(const struct rr_call *c, struct rr_call_info *info)
 	const struct rr_config *cfg = c->cfg;
 
 	info->id = c->id;
-	info->state = state_name(c->state);
+	info->state = c->restored && c->state == RR_CALL_ANSWERED ? "restored" :
+		      state_name(c->state);
 	info->from = c->from;
 	info->to = c->to;
 	for (int i = 0; i < 2; i++) {
@@ -1246,4 +1532,260 @@ int rr_b2bua_peers(struct rr_b2bua *b,
 			t->peers[b->pings[i].peer].port, b->pings[i].up, arg);
 	}
 	return rc;
+}
+
+/* ---- restart: adopting saved calls, handing calls over --------------- */
+
+static void timespec_ago(struct timespec *t, time_t wall)
+{
+	time_t ago = wall ? time(NULL) - wall : 0;
+
+	clock_gettime(CLOCK_MONOTONIC, t);
+	if (ago > 0 && ago < t->tv_sec)
+		t->tv_sec -= ago;
+}
+
+/* Gives leg l's dialog to nua: a handle with the dialog's Call-ID, tags,
+ * target and route set, and a re-INVITE (the SDP last sent on the leg, so
+ * nothing changes for the peer). nua creates its dialog leg when it sends
+ * the request, so in-dialog requests reach this handle from then on. */
+static int leg_adopt(struct rr_leg *l)
+{
+	struct rr_call *c = l->call;
+	const struct rr_trunk *t = &c->cfg->trunks[l->trunk];
+	nua_t *nua = c->b->side[t->side].nua;
+	char url[512], cseq[32];
+	bool tcp_param = l->d.tcp && !strstr(l->d.target, "transport=");
+
+	snprintf(url, sizeof(url), "%s%s", l->d.target, tcp_param ? ";transport=tcp" : "");
+	snprintf(cseq, sizeof(cseq), "%u INVITE", l->d.local_cseq);
+	l->nh = nua_handle(nua, &l->hm, SIPTAG_CALL_ID_STR(l->call_id),
+			   SIPTAG_FROM_STR(l->d.local), SIPTAG_TO_STR(l->d.remote),
+			   TAG_IF(l->d.route, SIPTAG_ROUTE_STR(l->d.route)),
+			   NUTAG_URL(url), NUTAG_AUTOANSWER(0), TAG_END());
+	if (!l->nh)
+		return -ENOMEM;
+	l->established = l->final = true;
+	l->invite_sdp = l->sdp_to != NULL;
+	l->refreshing = true;
+	/* CSeq: above every request we sent (nta sends this + 1); none seen:
+	 * nta's clock-based start is above the old dialog's */
+	nua_invite(l->nh, TAG_IF(l->d.local_cseq, SIPTAG_CSEQ_STR(cseq)),
+		   SDP_TAGS(l->sdp_to), TAG_END());
+	return 0;
+}
+
+static char *take(char **p)
+{
+	char *v = *p;
+
+	*p = NULL;
+	return v;
+}
+
+/* One state file: 0 adopted, 1 not ours (left alone), <0 refused (why). */
+static int restore_one(struct rr_b2bua *b, const char *path, char *why, size_t len)
+{
+	struct rr_config *cfg = b->cfg;
+	struct rr_cs_call st;
+	struct rr_call *c = NULL;
+	int err, tr[2];
+
+	err = rr_cs_load(path, &st, why, len);
+	if (err)
+		return err;
+	if (!st.pin_dir || strcmp(st.pin_dir, b->pin_dir)) {
+		snprintf(why, len, "its flows are in %.100s, not this daemon's %.100s",
+			 st.pin_dir ? st.pin_dir : "(none)", b->pin_dir);
+		rr_cs_free(&st);
+		return 1;
+	}
+	for (int l = 0; l < 2; l++) {
+		tr[l] = rr_config_trunk_find(cfg, st.leg[l].trunk);
+		if (tr[l] < 0) {
+			snprintf(why, len, "trunk '%s' is not configured", st.leg[l].trunk);
+			err = -ENOENT;
+			goto out;
+		}
+		if (st.side[l] >= RR_SIDE_MAX) {
+			snprintf(why, len, "side%d %d unknown", l, st.side[l]);
+			err = -EINVAL;
+			goto out;
+		}
+	}
+	for (struct rr_call *o = b->calls; o; o = o->next)
+		if (o->id == st.id) {
+			snprintf(why, len, "call %lu is already up", st.id);
+			err = -EEXIST;
+			goto out;
+		}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		err = -ENOMEM;
+		snprintf(why, len, "out of memory");
+		goto out;
+	}
+	c->b = b;
+	c->id = st.id;
+	c->reinvite_from = c->update_from = -1;
+	c->state = RR_CALL_ANSWERED;
+	c->restored = true;
+	c->start_wall = (time_t)st.start;
+	c->answer_wall = (time_t)st.answer;
+	timespec_ago(&c->start, c->start_wall);
+	/* the flows' last-seen times are the kernel's monotonic clock, which
+	 * a restart does not reset: inactivity goes on from them */
+	timespec_ago(&c->answer, c->answer_wall ? c->answer_wall : time(NULL));
+	c->start_rt.tv_sec = c->start_wall;	/* the CDR's start */
+	snprintf(c->from, sizeof(c->from), "%s", st.from ? st.from : "");
+	snprintf(c->to, sizeof(c->to), "%s", st.to ? st.to : "");
+	snprintf(c->display, sizeof(c->display), "%s", st.display ? st.display : "");
+	memcpy(c->clid, c->from, sizeof(c->clid));
+	memcpy(c->dnis, c->to, sizeof(c->dnis));
+	/* the call's media, as media.c left it */
+	memset(&c->media, 0, sizeof(c->media));
+	c->media.n = st.n;
+	for (int l = 0; l < 2; l++) {
+		const struct rr_trunk *t = &cfg->trunks[tr[l]];
+
+		c->media.side[l] = (enum rr_side)st.side[l];
+		c->media.family[l] = st.family[l];
+		c->media.codecs[l] = t->codecs.n ? &t->codecs : NULL;
+		c->media.no_jitter[l] = !t->jitter;
+	}
+	for (unsigned int i = 0; i < st.n; i++)
+		for (int l = 0; l < 2; l++) {
+			c->media.s[i].port[l] = st.s[i].port[l];
+			c->media.s[i].peer[l] = st.s[i].peer[l];
+			c->media.s[i].installed[l] = st.s[i].installed[l];
+		}
+	err = rr_media_adopt(b->media, &c->media, why, len);
+	if (err) {
+		free(c);
+		c = NULL;
+		goto out;
+	}
+	c->cfg = rr_config_get(cfg);
+	for (int l = 0; l < 2; l++) {
+		struct rr_leg *lg = &c->leg[l];
+		struct rr_cs_dialog *g = &st.leg[l];
+
+		lg->hm.kind = RR_HM_LEG;
+		lg->call = c;
+		lg->idx = l;
+		lg->trunk = tr[l];
+		if (l == 1)
+			c->trunk_out = tr[1];
+		snprintf(lg->call_id, sizeof(lg->call_id), "%s", g->call_id);
+		lg->d.local = take(&g->local);
+		lg->d.remote = take(&g->remote);
+		lg->d.target = take(&g->target);
+		lg->d.route = take(&g->route);
+		lg->d.peer = take(&g->peer);
+		lg->d.local_cseq = g->local_cseq;
+		lg->d.remote_cseq = g->remote_cseq;
+		lg->d.tcp = g->tcp;
+		lg->sdp_to = take(&g->sdp);
+	}
+	c->next = b->calls;
+	if (b->calls)
+		b->calls->prev = c;
+	b->calls = c;
+	b->n_calls++;
+	if (c->id > b->next_id)
+		b->next_id = c->id;
+	c->saved = true;	/* its file is this call's until it ends */
+	for (int l = 0; l < 2; l++)
+		if (leg_adopt(&c->leg[l])) {
+			rr_err("call %lu: leg %d: no nua handle: ending the call", c->id, l);
+			c->leg[l].terminated = true;
+			call_end(c, SIP_500_INTERNAL_SERVER_ERROR);
+			break;
+		}
+	err = 0;
+out:
+	rr_cs_free(&st);
+	return err;
+}
+
+unsigned int rr_b2bua_restore(struct rr_b2bua *b)
+{
+	unsigned int n = 0, bad = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (!b->state_dir[0])
+		return 0;
+	d = opendir(b->state_dir);
+	if (!d) {
+		rr_warn("calls state_dir %s: %s", b->state_dir, strerror(errno));
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		char path[512], bad_path[520], why[320] = "";
+		size_t nl = strlen(de->d_name);
+		int r;
+
+		if (strncmp(de->d_name, "call-", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", b->state_dir, de->d_name);
+		if (nl > 4 && !strcmp(de->d_name + nl - 4, ".tmp")) {
+			unlink(path);	/* a write cut short: the .state is the last good one */
+			continue;
+		}
+		if (nl < 7 || strcmp(de->d_name + nl - 6, ".state"))
+			continue;
+		r = restore_one(b, path, why, sizeof(why));
+		if (r == 0) {
+			n++;
+			continue;
+		}
+		if (r > 0) {
+			rr_log(LOG_NOTICE, "calls: %s left alone: %s", path, why);
+			continue;
+		}
+		bad++;
+		snprintf(bad_path, sizeof(bad_path), "%s.bad", path);
+		rr_err("calls: %s: %s: skipped (renamed to %s)", path, why, bad_path);
+		if (rename(path, bad_path))
+			rr_warn("calls: renaming %s: %s", path, strerror(errno));
+	}
+	closedir(d);
+	b->stats.calls_restored += n;
+	b->stats.restore_failed += bad;
+	if (n || bad)
+		rr_info("calls: %u restored from %s, %u skipped", n, b->state_dir, bad);
+	return n;
+}
+
+unsigned int rr_b2bua_handover(struct rr_b2bua *b)
+{
+	struct rr_call *c, *nx;
+	unsigned int n = 0;
+	int i;
+
+	for (c = b->calls; c; c = nx) {
+		nx = c->next;
+		if (c->state == RR_CALL_ANSWERED && !c->saved)
+			call_save(c);
+		if (c->state != RR_CALL_ANSWERED || !c->saved)
+			call_end(c, SIP_503_SERVICE_UNAVAILABLE);
+	}
+	/* let the ended ones' CANCEL/BYE/final responses go out, a bounded while */
+	for (i = 0; i < 30; i++) {
+		bool busy = false;
+
+		for (c = b->calls; c; c = c->next)
+			if (c->state == RR_CALL_ENDING)
+				busy = true;
+		if (!busy)
+			break;
+		su_root_step(b->root, 100);
+	}
+	for (c = b->calls; c; c = c->next)
+		if (c->state == RR_CALL_ANSWERED) {
+			call_save(c);	/* the latest CSeqs */
+			n++;
+		}
+	return n;
 }

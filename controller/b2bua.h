@@ -62,6 +62,9 @@ struct rr_b2bua_stats {
 	 * (refer: handle; blind), attended (Replaces; joined here), failed */
 	unsigned long long transfers_relayed, transfers_blind, transfers_attended;
 	unsigned long long transfers_failed;
+	/* call state files: written, failed, time spent writing */
+	unsigned long long state_writes, state_errors, state_write_ns;
+	unsigned long long calls_restored, restore_failed;
 };
 
 /* cfg is borrowed: the caller keeps it alive until rr_b2bua_set_config()
@@ -72,6 +75,18 @@ struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
  * returns when done or after a few seconds. */
 void rr_b2bua_shutdown(struct rr_b2bua *b);
 void rr_b2bua_destroy(struct rr_b2bua *b);
+/* Adopts the answered calls saved in the state directory by an earlier
+ * run (their flows kept forwarding in the kernel): ports taken, flows
+ * counted (installed again where missing), and each leg's dialog given
+ * back to nua by a re-INVITE with the SDP last sent on it. A bad file is
+ * logged with its reason and renamed FILE.bad. Returns calls adopted. */
+unsigned int rr_b2bua_restore(struct rr_b2bua *b);
+/* SIGTERM with calls kept (shutdown: keep_calls, kernel data path): ends
+ * calls not yet answered, leaves answered ones up with their state saved
+ * and sends nothing on their dialogs. Returns the calls handed over; the
+ * caller then exits without rr_b2bua_shutdown()/destroy() and keeps the
+ * flows. */
+unsigned int rr_b2bua_handover(struct rr_b2bua *b);
 /* New calls use cfg from now on (SIGHUP); calls in progress keep theirs. */
 void rr_b2bua_set_config(struct rr_b2bua *b, struct rr_config *cfg);
 /* The configuration new calls use. */

@@ -65,6 +65,14 @@ struct rr_leg {
 	 * PRACK waiting for the other leg's answer */
 	uint32_t rseq, rseq_cseq;
 	msg_t *prack_req;
+	/* The dialog as the state file keeps it (call_state.h), malloc()ed. */
+	struct rr_leg_dialog {
+		char *local, *remote, *target, *route, *peer;
+		uint32_t local_cseq, remote_cseq;
+		bool tcp;
+	} d;
+	char *sdp_to;			/* the SDP last sent on this leg */
+	bool refreshing;		/* restored: our adopting re-INVITE is out */
 };
 
 struct rr_call {
@@ -97,6 +105,9 @@ struct rr_call {
 	struct rr_cdr_dir quality[2];	/* media towards leg i */
 	bool quality_done;
 	bool caller_100rel;		/* the caller's INVITE supports or requires 100rel */
+	time_t start_wall, answer_wall;	/* for the state file */
+	bool restored;			/* adopted from the state directory */
+	bool saved;			/* has a state file */
 };
 
 struct rr_b2bua {
@@ -112,6 +123,8 @@ struct rr_b2bua {
 	unsigned int n_pings, ticks;
 	struct rr_gone *gone;		/* legs cut from their call, ending (transfer.c) */
 	struct rr_cdr_writer *cdr;	/* call detail records (cdr.h) */
+	char state_dir[256];		/* calls.state_dir; "": no call state kept */
+	char pin_dir[256];		/* whose flows the state files describe */
 };
 
 /* Methods a call leg's handle leaves to the B2BUA (nua answers the rest):

@@ -1082,6 +1082,44 @@ static int parse_metrics(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 	return 0;
 }
 
+/* calls: { state_dir: PATH, shutdown: keep_calls|end_calls } */
+static int parse_calls(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
+{
+	yaml_node_t *k, *v;
+	const char *key, *s;
+
+	if (!expect(c, m, YAML_MAPPING_NODE, "calls"))
+		return -EINVAL;
+	FOR_EACH_PAIR(c, m, k, v, key) {
+		if (!strcmp(key, "state_dir")) {
+			if (get_str(c, v, "calls state_dir", cfg->calls.state_dir,
+				    sizeof(cfg->calls.state_dir)))
+				return -EINVAL;
+			if (cfg->calls.state_dir[0] && cfg->calls.state_dir[0] != '/') {
+				fail(c, v, "calls state_dir: '%s' is not an absolute path",
+				     cfg->calls.state_dir);
+				return -EINVAL;
+			}
+		} else if (!strcmp(key, "shutdown")) {
+			s = scalar(c, v, "calls shutdown");
+			if (!s)
+				return -EINVAL;
+			if (!strcmp(s, "keep_calls")) {
+				cfg->calls.end_on_term = false;
+			} else if (!strcmp(s, "end_calls")) {
+				cfg->calls.end_on_term = true;
+			} else {
+				fail(c, v, "calls shutdown: '%s' is not keep_calls or end_calls", s);
+				return -EINVAL;
+			}
+		} else {
+			unknown_key(c, k, "calls");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int parse_root(struct ctx *c, struct rr_config *cfg)
 {
 	yaml_node_t *root = yaml_document_get_root_node(&c->doc), *k, *v;
@@ -1123,6 +1161,8 @@ static int parse_root(struct ctx *c, struct rr_config *cfg)
 			r = parse_cdr(c, cfg, v);
 		else if (!strcmp(key, "metrics"))
 			r = parse_metrics(c, cfg, v);
+		else if (!strcmp(key, "calls"))
+			r = parse_calls(c, cfg, v);
 		else if (!strcmp(key, "options_interval")) {
 			r = get_uint(c, v, "options_interval", 0, 3600, &u);
 			cfg->options_interval = (unsigned int)u;
@@ -1183,6 +1223,7 @@ static void defaults(struct rr_config *cfg)
 	cfg->log.target = RR_LOG_STDERR;
 	cfg->cdr.retention_days = 90;
 	strcpy(cfg->control_socket, "/run/rtprelayd.sock");
+	strcpy(cfg->calls.state_dir, "/run/rtprelay/calls");
 }
 
 struct rr_config *rr_config_load(const char *path, char *err, size_t errlen)
@@ -1318,6 +1359,8 @@ const char *rr_config_reload_blocker(const struct rr_config *cur,
 	if (cur->metrics.enabled != next->metrics.enabled ||
 	    strcmp(cur->metrics.host, next->metrics.host) || cur->metrics.port != next->metrics.port)
 		return "metrics.listen";
+	if (strcmp(cur->calls.state_dir, next->calls.state_dir))
+		return "calls.state_dir";
 	return NULL;
 }
 

@@ -184,6 +184,10 @@ struct rr_config {
 		uint16_t port;			/* default 9120 */
 	} metrics;
 	unsigned int options_interval;	/* seconds; 0 = no OPTIONS pinging */
+	struct {
+		char state_dir[256];		/* answered calls' state; "": none */
+		bool end_on_term;		/* SIGTERM ends calls (else hands over) */
+	} calls;
 };
 
 /* Parses and validates path. On error returns NULL and writes one line

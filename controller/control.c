@@ -219,6 +219,11 @@ static json_object *do_status(struct rr_control *ctl)
 	json_object_object_add(o, "transfers_blind", json_object_new_uint64(st->transfers_blind));
 	json_object_object_add(o, "transfers_attended", json_object_new_uint64(st->transfers_attended));
 	json_object_object_add(o, "transfers_failed", json_object_new_uint64(st->transfers_failed));
+	json_object_object_add(o, "calls_restored", json_object_new_uint64(st->calls_restored));
+	json_object_object_add(o, "restore_failed", json_object_new_uint64(st->restore_failed));
+	json_object_object_add(o, "state_writes", json_object_new_uint64(st->state_writes));
+	json_object_object_add(o, "state_errors", json_object_new_uint64(st->state_errors));
+	json_object_object_add(o, "state_write_us", json_object_new_uint64(st->state_write_ns / 1000));
 	rr_b2bua_peers(ctl->b, peer_json, peers);
 	json_object_object_add(o, "peers", peers);
 	return o;

@@ -21,7 +21,7 @@ RRD_PKGS	:= sofia-sip-ua yaml-0.1 json-c libmicrohttpd libssl libcrypto libsyste
 RRD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(RRD_PKGS))
 RRD_LIBS	:= $(shell $(PKG_CONFIG) --libs $(RRD_PKGS)) -lpthread
 
-RRD_SRCS	:= $(addprefix controller/,b2bua.c config.c config_routing.c control.c dp_user.c \
+RRD_SRCS	:= $(addprefix controller/,b2bua.c call_state.c config.c config_routing.c control.c dp_user.c \
 		   identity.c log.c media.c metrics.c metrics_text.c notify.c number.c port_pool.c \
 		   refer.c route_rules.c route_test.c routing.c rtprelayd.c sdp_rewrite.c \
 		   session_timer.c tls.c transfer.c translate.c)
@@ -69,6 +69,8 @@ UNIT_LDLIBS_dp_user := -lpthread
 # Call detail records and call-event log lines.
 $(BUILD)/tests/test_cdr: controller/cdr.c controller/cdr_csv.c controller/log.c controller/cdr.h controller/cdr_csv.h
 $(BUILD)/tests/test_call_log: controller/call_log.c controller/log.c controller/call_log.h
+# Call state files (controller/call_state.c).
+$(BUILD)/tests/test_call_state: controller/call_state.c controller/call_state.h controller/sdp_rewrite.h
 
 # Prometheus text formatting (controller/metrics_text.c).
 $(BUILD)/tests/test_metrics_text: controller/metrics_text.c controller/metrics_text.h
@@ -87,6 +89,8 @@ tests/e2e/test_sdp_policy.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bp
 # systemd Type=notify: READY, STATUS, RELOADING, STOPPING, watchdog (XDP).
 TEST_SUITES += tests/e2e/test_systemd_notify.sh
 tests/e2e/test_systemd_notify.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
+	tests/e2e/test_metrics_xdp.sh tests/e2e/test_restart.sh
+tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics_xdp.sh tests/e2e/test_restart.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
 INSTALL_SBINS += $(BUILD)/rtprelayd
 
 # rtprelayd under ASan/UBSan for the end-to-end suite: any memory error or

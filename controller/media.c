@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -369,4 +370,74 @@ void rr_media_join(struct rr_media *m, struct rr_call_media *dst, int slot,
 		flows_add(m, dst, i, kept);
 		flows_add(m, dst, i, slot);
 	}
+}
+
+int rr_media_adopt(struct rr_media *m, struct rr_call_media *cm, char *why, size_t len)
+{
+	unsigned int i, got = 0;
+	int err = 0, l;
+
+	for (i = 0; i < cm->n && !err; i++)
+		for (l = 0; l < 2 && !err; l++) {
+			if (!cm->s[i].port[l])
+				continue;
+			err = rr_port_pool_reserve(&m->pool[cm->side[l]], cm->s[i].port[l]);
+			if (err)
+				snprintf(why, len, "stream %u: relay port %u on side %s %s", i,
+					 cm->s[i].port[l], rr_side_name(cm->side[l]),
+					 err == -EBUSY ? "already in use" : "outside media.ports");
+			else
+				got++;
+		}
+	if (err) {
+		/* give back what this call took */
+		for (i = 0; i < cm->n && got; i++)
+			for (l = 0; l < 2 && got; l++)
+				if (cm->s[i].port[l] &&
+				    !rr_port_pool_put(&m->pool[cm->side[l]], cm->s[i].port[l]))
+					got--;
+		return err;
+	}
+	for (i = 0; i < cm->n; i++)
+		for (l = 0; l < 2; l++) {
+			struct rr_stream *s = &cm->s[i];
+			struct rtprelay_flow_key k = { 0 };
+			struct rtprelay_flow f;
+			bool have = true;
+
+			if (!s->installed[l])
+				continue;
+			for (int rtcp = 0; rtcp < 2; rtcp++) {
+				k.local = relay_ep(m, cm, !l, (uint16_t)(s->port[!l] + rtcp));
+				if (m->dp->ops->flow_get(m->dp, &k, &f) ||
+				    f.id != rr_media_flow_id(m, cm, i, l) + (__u32)rtcp)
+					have = false;
+			}
+			if (have) {
+				m->n_flows += 2;
+				continue;
+			}
+			s->installed[l] = false;
+			rr_warn("media: stream %u: flows towards leg %d missing from the data path: "
+				"installed again", i, l);
+			if (flows_add(m, cm, i, l))
+				snprintf(why, len, "stream %u: flows towards leg %d could not be installed", i, l);
+		}
+	return 0;
+}
+
+bool rr_media_same(const struct rr_call_media *cm, int leg, const char *sdp, size_t len)
+{
+	struct rr_sdp_info info;
+
+	if (rr_sdp_parse(sdp, len, &info, NULL, 0) || info.n != cm->n)
+		return false;
+	for (unsigned int i = 0; i < info.n; i++) {
+		const struct rr_sdp_stream *a = &info.s[i], *b = &cm->s[i].peer[leg];
+
+		if (a->family != b->family || a->port != b->port || a->rtcp_mux != b->rtcp_mux ||
+		    memcmp(a->addr, b->addr, a->family == AF_INET6 ? 16 : 4))
+			return false;
+	}
+	return true;
 }

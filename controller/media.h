@@ -93,6 +93,15 @@ char *rr_media_sdp_for(const struct rr_media *m, const struct rr_call_media *cm,
  * its other leg (released with it). */
 void rr_media_join(struct rr_media *m, struct rr_call_media *dst, int slot,
 		   struct rr_call_media *src, int moved);
+/* A restored call (cm filled from its state file): takes its ports from
+ * the pools and counts its flows; a flow missing from the data path (a
+ * reboot, the userspace tier) is installed again from the saved
+ * endpoints. 0, or -EINVAL/-EBUSY (a port outside the range or taken:
+ * nothing taken) with a reason in why. */
+int rr_media_adopt(struct rr_media *m, struct rr_call_media *cm, char *why, size_t len);
+/* SDP from leg whose endpoints are those already installed towards leg:
+ * true (nothing to change; flows and their counters left alone). */
+bool rr_media_same(const struct rr_call_media *cm, int leg, const char *sdp, size_t len);
 /* Removes every flow and returns every port of the call (idempotent). */
 void rr_media_release(struct rr_media *m, struct rr_call_media *cm);
 /* Flow id of stream i towards leg (RTP; RTCP is +1). */

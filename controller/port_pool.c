@@ -54,3 +54,19 @@ int rr_port_pool_put(struct rr_port_pool *p, uint16_t port)
 	p->in_use--;
 	return 0;
 }
+
+int rr_port_pool_reserve(struct rr_port_pool *p, uint16_t port)
+{
+	unsigned int i;
+
+	if (port < p->min || port > p->max || (port - p->min) % 2)
+		return -EINVAL;
+	i = (port - p->min) / 2;
+	if (i >= p->n_pairs)
+		return -EINVAL;
+	if (p->bits[i / 64] & (1ULL << (i % 64)))
+		return -EBUSY;
+	p->bits[i / 64] |= 1ULL << (i % 64);
+	p->in_use++;
+	return 0;
+}

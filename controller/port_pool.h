@@ -19,6 +19,9 @@ int rr_port_pool_init(struct rr_port_pool *p, uint16_t min, uint16_t max);
 void rr_port_pool_fini(struct rr_port_pool *p);
 /* Even RTP port of a free pair, or -ENOSPC. */
 int rr_port_pool_get(struct rr_port_pool *p);
+/* Takes the pair of an even port (a restored call's): -EINVAL outside the
+ * range or odd, -EBUSY when already handed out. */
+int rr_port_pool_reserve(struct rr_port_pool *p, uint16_t port);
 /* Returns -EINVAL for a port that is not a handed-out pair. */
 int rr_port_pool_put(struct rr_port_pool *p, uint16_t port);
 

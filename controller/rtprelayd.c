@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * rtprelayd: configuration, datapath choice, the sofia-sip event loop, and
- * signals (SIGTERM/SIGINT end calls cleanly and exit; SIGHUP: see below),
- * and the service manager (notify.h: ready, status, reload, watchdog).
+ * signals and the service manager (notify.h: ready, status, reload,
+ * watchdog). SIGTERM: with a kernel data path and calls.shutdown
+ * keep_calls (the default) the answered calls are handed over to the next
+ * start (state saved, flows and program left in place, nothing sent on
+ * their dialogs); otherwise, and always on SIGINT, every call is ended
+ * cleanly. SIGHUP: see below.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,7 +30,7 @@
 
 #define TICK_MS 200	/* the main loop's timer: signals, watchdog */
 
-static volatile sig_atomic_t got_term, got_hup;
+static volatile sig_atomic_t got_term, got_int, got_hup;
 
 /* What SIGHUP swaps. */
 static struct {
@@ -89,11 +93,22 @@ static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		got_hup = 1;
+	else if (sig == SIGINT)
+		got_int = got_term = 1;
 	else
 		got_term = 1;
 }
 
 static struct rr_metrics *metrics;	/* NULL: metrics off */
+static bool dp_kernel;			/* XDP or kmod: flows outlive us */
+
+/* Does this stop hand the calls over to the next start (SIGTERM, a
+ * kernel data path, calls.shutdown keep_calls, state kept, calls up)? */
+static bool hands_over(struct rr_b2bua *b)
+{
+	return !got_int && !live.cfg->calls.end_on_term && dp_kernel &&
+	       live.cfg->calls.state_dir[0] && rr_b2bua_n_calls(b);
+}
 
 static void tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 {
@@ -103,7 +118,8 @@ static void tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	char st[1024];
 
 	if (got_term) {
-		snprintf(st, sizeof(st), "stopping: ending %u calls", rr_b2bua_n_calls(b));
+		snprintf(st, sizeof(st), "stopping: %s %u calls",
+			 hands_over(b) ? "handing over" : "ending", rr_b2bua_n_calls(b));
 		rr_notify_stopping(st);
 		su_root_break(root);
 		return;
@@ -285,7 +301,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	const char *path = NULL;
-	bool check = false, keep = false;
+	bool check = false, keep = false, handover = false;
 	struct rr_config *cfg;
 	struct rr_dp dp = { 0 }, bridge = { 0 };
 	struct rr_media media;
@@ -333,6 +349,7 @@ int main(int argc, char **argv)
 		rr_config_free(cfg);
 		return 1;
 	}
+	dp_kernel = dp.ops != &rr_dp_user_ops;
 	if (rr_media_init(&media, cfg, &dp)) {
 		rr_err("media port pool: out of memory");
 		goto out_dp;
@@ -366,13 +383,24 @@ int main(int argc, char **argv)
 			goto out;
 		rr_metrics_update(metrics, b);
 	}
+	rr_b2bua_restore(b);
 	timer = su_timer_create(su_root_task(root), TICK_MS);
 	su_timer_set_for_ever(timer, tick, (su_timer_arg_t *)b);
 	rr_info("running (pid %d)", getpid());
 	/* SIP listening, control socket and metrics open, flows can go in */
 	rr_notify_ready(status_text(err, sizeof(err)));
 	su_root_run(root);
-	rr_info("terminating: ending %u calls", rr_b2bua_n_calls(b));
+	/* a kernel data path keeps forwarding without us: hand the calls over */
+	handover = hands_over(b);
+	if (handover) {
+		unsigned int n = rr_b2bua_handover(b);
+
+		handover = n > 0;
+		rr_info("terminating: %u calls handed over to the next start (state in %s, "
+			"flows left forwarding)", n, live.cfg->calls.state_dir);
+	} else {
+		rr_info("terminating: ending %u calls", rr_b2bua_n_calls(b));
+	}
 	rc = 0;
 out:
 	if (timer)
@@ -380,6 +408,16 @@ out:
 	rr_control_close(ctl);
 	rr_metrics_close(metrics);
 	metrics = NULL;
+	if (handover) {
+		/* nothing more on the handed-over dialogs: nua_shutdown() would
+		 * BYE them. The sockets close with the process. */
+		rr_media_fini(&media);
+		dp.ops->close(&dp, true);
+		for (unsigned int i = 0; i < attached.n; i++)
+			free(attached.ifs[i]);
+		free(attached.ifs);
+		return rc;	/* live.b, live.cfg stay reachable: no leak report */
+	}
 	if (b) {
 		rr_b2bua_shutdown(b);
 		rr_b2bua_destroy(b);

@@ -28,7 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 "$LAB" up >/dev/null || { echo "bench: lab up failed"; exit 1; }
-sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" -e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
+sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" -e "s|/run/rtprelayd-lab/calls|$work/calls|" -e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
 	-e 's|level: info|level: warning|' -e 's|inactivity_timeout: 60|inactivity_timeout: 0|' \
 	-e 's|ports: { min: 30000, max: 39999 }|ports: { min: 20000, max: 59999 }|' \
 	"$top/configs/lab.yaml" >"$work/rr.yaml"

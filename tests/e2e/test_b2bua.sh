@@ -17,7 +17,7 @@ RRD_ENV_NAME=b2bua
 . "$here/rrd_env.sh"
 
 "$LAB" up >/dev/null || bail "lab up failed"
-sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" \
+sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" -e "s|/run/rtprelayd-lab/calls|$work/calls|" \
 	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
 	-e 's|inactivity_timeout: 60|inactivity_timeout: 3|' \
 	"$top/configs/lab.yaml" >"$work/rr.yaml"

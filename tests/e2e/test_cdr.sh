@@ -30,7 +30,7 @@ printf 'start,call\n2020-01-01T00:00:00.000Z,1\n' >"$CDR/cdr-2020-01-01.csv"
 touch "$CDR/notes.txt"
 
 "$LAB" up >/dev/null || bail "lab up failed"
-sed -e "s|mode: auto|mode: user|" -e "s|/run/rtprelayd.sock|$SOCK|" \
+sed -e "s|mode: auto|mode: user|" -e "s|/run/rtprelayd.sock|$SOCK|" -e "s|/run/rtprelayd-lab/calls|$work/calls|" \
 	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
 	-e 's|inactivity_timeout: 60|inactivity_timeout: 2|' \
 	-e 's|mask_numbers: false|mask_numbers: true|' \

@@ -89,7 +89,7 @@ ok "detach pbx0" rctl detach pbx0
 ok "detach sbc0 (unpins)" rctl detach sbc0
 
 # --- rtprelayd on the XDP tier with a call up -------------------------------
-sed -e "s|mode: auto|mode: xdp|" -e "s|/run/rtprelayd.sock|$SOCK|" \
+sed -e "s|mode: auto|mode: xdp|" -e "s|/run/rtprelayd.sock|$SOCK|" -e "s|/run/rtprelayd-lab/calls|$work/calls|" \
 	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
 	"$top/configs/lab.yaml" >"$work/rr.yaml"
 "$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &

@@ -22,6 +22,7 @@ RRD_ENV_NAME=metrics
 
 # --- configuration -------------------------------------------------------------
 sed -e "s|mode: auto|mode: $DP|" -e "s|strict: false|strict: true|" -e "s|/run/rtprelayd.sock|$SOCK|" \
+	-e "s|/run/rtprelayd-lab/calls|$work/calls|" \
 	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
 	"$top/configs/lab.yaml" >"$work/rr.yaml"
 lines=$(wc -l <"$work/rr.yaml")

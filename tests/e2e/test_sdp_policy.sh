@@ -21,6 +21,7 @@ src, dst, sock, pin = sys.argv[1:]
 s = open(src).read()
 s = s.replace("mode: auto", "mode: xdp").replace("/run/rtprelayd.sock", sock)
 s = s.replace("pin_dir: /sys/fs/bpf/rtprelay", "pin_dir: " + pin)
+s = s.replace("/run/rtprelayd-lab/calls", dst.rsplit("/", 1)[0] + "/calls")
 s = s.replace('''    peers: ["203.0.113.10:5060"]
 ''', '''    peers: ["203.0.113.10:5060"]
     codecs: [PCMA, telephone-event]

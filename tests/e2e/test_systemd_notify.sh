@@ -25,7 +25,7 @@ LOG=$work/notify.jsonl
 listen_pid=
 trap 'kill $listen_pid 2>/dev/null; cleanup' EXIT
 
-sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" \
+sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" -e "s|/run/rtprelayd-lab/calls|$work/calls|" \
 	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
 	"$top/configs/lab.yaml" >"$work/rr.yaml"
 : >"$LOG"

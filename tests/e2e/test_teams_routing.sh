@@ -70,6 +70,7 @@ datapath:
   mode: user
   pin_dir: $PIN
 control: { socket: $SOCK }
+calls: { state_dir: $work/calls }
 YAML
 }
 for f in teams-tvox teams-starface; do

@@ -50,6 +50,7 @@ if tp == "tls":
                   'allow: ["198.51.100.10/32", "2001:db8:51::10/128"]\n    transport: tls')
 s = s.replace("mode: auto", "mode: $DP").replace("/run/rtprelayd.sock", "$SOCK")
 s = s.replace("pin_dir: /sys/fs/bpf/rtprelay", "pin_dir: $PIN")
+s = s.replace("/run/rtprelayd-lab/calls", "$work/calls")
 print(s, end="")
 PY
 }

@@ -40,7 +40,7 @@ step "lab up (namespaces ${RR_NS_PREFIX:-rr-}sbc, relay, pbx)"
 $LAB up >/dev/null || die "lab up failed"
 
 step "rtprelayd in the relay namespace (configs/lab.yaml, datapath $MODE)"
-sed -e "s|mode: auto|mode: $MODE|" -e "s|/run/rtprelayd.sock|$SOCK|" \
+sed -e "s|mode: auto|mode: $MODE|" -e "s|/run/rtprelayd.sock|$SOCK|" -e "s|/run/rtprelayd-lab/calls|$work/calls|" \
 	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
 	-e 's|level: info|level: notice|' configs/lab.yaml >"$work/lab.yaml"
 $B/rtprelayd -c "$work/lab.yaml" --check-config >/dev/null || die "configuration refused"

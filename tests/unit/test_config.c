@@ -73,6 +73,9 @@ static void test_base(void **state)
 	assert_int_equal(cfg->n_trunks, 2);
 	assert_int_equal(cfg->listen[RR_SIDE_PBX].port, 5070);
 	assert_int_equal(cfg->listen[RR_SIDE_SBC].port, 5060);
+	/* calls: survive a restart by default; SIGTERM hands them over */
+	assert_string_equal(cfg->calls.state_dir, "/run/rtprelay/calls");
+	assert_false(cfg->calls.end_on_term);
 	assert_int_equal(cfg->trunks[1].peers[0].port, 5080);
 	assert_int_equal(cfg->trunks[0].n_allow, 1);	/* defaults to the peer */
 	assert_int_equal(cfg->media.port_min, 30000);
@@ -112,6 +115,8 @@ static void test_lab(void **state)
 	assert_string_equal(cfg->listen[RR_SIDE_SBC].address, "198.51.100.1");
 	assert_int_equal(cfg->datapath.n_interfaces, 2);
 	assert_string_equal(cfg->trunks[cfg->routes[0].trunk[0]].name, "pbx");
+	assert_string_equal(cfg->calls.state_dir, "/run/rtprelayd-lab/calls");
+	assert_false(cfg->calls.end_on_term);
 	rr_config_free(cfg);
 }
 
@@ -253,6 +258,9 @@ static void test_semantic(void **state)
 	expect_error("routes:\n  - { prefix: \"1\" }\n", 17, "'trunk' is required");
 	expect_error("datapath:\n  mode: turbo\n", 17, "mode");
 	expect_error("datapath:\n  pin_dir: relative\n", 17, "absolute");
+	expect_error("calls:\n  shutdown: maybe\n", 17, "not keep_calls or end_calls");
+	expect_error("calls:\n  state_dir: calls\n", 17, "absolute");
+	expect_error("calls:\n  restart: yes\n", 17, "unknown key 'restart'");
 	expect_error("logging:\n  level: loud\n", 17, "level");
 	expect_error("frobnicate: 1\n", 16, "unknown key 'frobnicate'");
 	expect_error("options_interval: x\n", 16, "options_interval");

@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# rtprelayd restarts without dropping calls (XDP data path, in the lab):
+# an answered call with media flowing survives kill -9 and SIGTERM; the new
+# daemon adopts it from the state directory (ports reserved, flows kept and
+# still counting, listed as "restored"), gives each leg's dialog back to
+# sofia-sip with a re-INVITE, and then a BYE from either side, a hangup over
+# the control socket end it on both legs with nothing left. A corrupt or
+# truncated state file is reported with its name and reason and skipped; a
+# new call after the restart gets other ports; media inactivity ends a
+# restored call without media; SIGINT, and SIGTERM on the userspace data
+# path, end calls.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/tests/lib.sh"
+export RR_NS_PREFIX=${RR_NS_PREFIX:-rrrs$$-}
+RRD_ENV_NAME=restart
+. "$here/rrd_env.sh"
+
+"$LAB" up >/dev/null || bail "lab up failed"
+STATE=$work/calls
+sed -e "s|mode: auto|mode: xdp|" -e "s|/run/rtprelayd.sock|$SOCK|" \
+	-e "s|/run/rtprelayd-lab/calls|$STATE|" \
+	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
+	-e 's|inactivity_timeout: 60|inactivity_timeout: 20|' \
+	"$top/configs/lab.yaml" >"$work/rr.yaml"
+ok "lab.yaml with calls.state_dir passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
+
+ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
+CTL="$top/${BUILD:-build}/rtprelayctl --socket $SOCK --pin-dir $PIN"
+run=0
+start_rrd() { # a daemon on the same configuration (and state directory)
+	run=$((run + 1))
+	rm -f "$SOCK"
+	"$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.$run.log" 2>&1 &
+	rrd_pid=$!
+	for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+	[ -S "$SOCK" ] || { cat "$work/rrd.$run.log"; bail "rtprelayd did not start"; }
+}
+log() { cat "$work/rrd.$run.log"; }
+sipp_in() {
+	local node=$1; shift
+	"$LAB" exec "$node" timeout 90 sipp -nostdin -trace_err \
+		-error_file "$work/sipp-$node.err" "$@" >>"$work/sipp-$node.out" 2>&1
+}
+SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
+SC=$here/sipp
+uas_start() { # NODE SCENARIO [ARGS]: callee on 5060
+	local node=$1 sc=$2 ip; shift 2
+	ip=$([ "$node" = pbx ] && echo $PBX || echo $SBC)
+	sipp_in "$node" -sf "$sc" -i "$ip" -p 5060 -m 1 "$@" &
+	uas_pid=$!
+	listening "$node" 5060
+}
+listening() { # NODE PORT: until sipp's UDP socket is bound (5 s at most)
+	for _ in $(seq 50); do
+		"$LAB" exec "$1" ss -Hlun "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+}
+uac_start() { # NODE SCENARIO [ARGS]: caller from 5070 through the relay
+	local node=$1 sc=$2 ip dst; shift 2
+	if [ "$node" = sbc ]; then ip=$SBC dst=$R_SBC; else ip=$PBX dst=$R_PBX; fi
+	sipp_in "$node" -sf "$sc" -i "$ip" -p 5070 -m 1 -s 4930123 "$dst:5060" "$@" &
+	uac_pid=$!
+}
+call_field() { ctl calls "r[\"calls\"][0]$1"; }
+# probe: 20 datagrams each way SBC:7000 <-> PBX:7000 through the call's
+# relay ports; sets got_sbc got_pbx
+probe() {
+	local ps pp p
+	ps=$(call_field '["streams"][0]["relay_port_0"]')
+	pp=$(call_field '["streams"][0]["relay_port_1"]')
+	"$LAB" exec pbx python3 "$here/udp_probe.py" echo $PBX 7000 $R_PBX "$pp" 20 1.5 >"$work/probe-b" &
+	p=$!
+	sleep 0.2
+	got_sbc=$("$LAB" exec sbc python3 "$here/udp_probe.py" send $SBC 7000 $R_SBC "$ps" 20 2)
+	wait $p
+	got_pbx=$(cat "$work/probe-b")
+}
+pkts() { call_field '["streams"][0]["to_callee"]["packets"]'; }
+idle() { # no call, flow or port left, no state file
+	local i r
+	for i in $(seq 40); do
+		r=$(ctl status '(r["calls"], r["flows"], r["ports_in_use_sbc"], r["ports_in_use_pbx"])')
+		[ "$r" = "(0, 0, 0, 0)" ] && [ -z "$(ls "$STATE"/*.state 2>/dev/null)" ] && return 0
+		sleep 0.2
+	done
+	echo "# not idle: $r; $(ls "$STATE")" >&2
+	return 1
+}
+map_flows() { bpftool map dump pinned "$PIN/rr_flows" -j 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+adopted() { # both legs answered the adopting re-INVITE
+	for _ in $(seq 50); do
+		[ "$(grep -c 'adopted (re-INVITE answered 200)' "$work/rrd.$run.log")" -ge 2 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+start_rrd
+# --- 1. kill -9 with a call up; BYE from the SBC after the restart ----------
+uas_start pbx "$SC/uas_restart_wait.xml"
+uac_start sbc "$SC/uac_restart_bye.xml" -d 8000
+sleep 1
+probe
+check "before the crash: media both ways (20 20)" "20 20" "$got_sbc $got_pbx"
+id=$(call_field '["id"]')
+ports=$(call_field '["streams"][0]["relay_port_0"]'),$(call_field '["streams"][0]["relay_port_1"]')
+before=$(pkts)
+ok "answered call's state saved in calls.state_dir" test -s "$STATE/call-$id.state"
+kill -9 "$rrd_pid"; wait "$rrd_pid" 2>/dev/null
+check "after kill -9: the call's 4 flows stay in the XDP map" 4 "$(map_flows)"
+start_rrd
+ok "the new daemon adopted both legs (re-INVITE answered 200 on each)" adopted
+ok "log: 1 call restored" grep -q "calls: 1 restored from $STATE, 0 skipped" "$work/rrd.$run.log"
+check "rtprelayctl calls: the call is listed as restored with its id" "$id restored" \
+	"$(call_field '["id"]') $(call_field '["state"]')"
+check "the restored call kept its relay ports" "$ports" \
+	"$(call_field '["streams"][0]["relay_port_0"]'),$(call_field '["streams"][0]["relay_port_1"]')"
+ok "rtprelayctl calls (text) shows it restored" sh -c "$CTL calls | grep -q 'restored.*sbc>pbx'"
+check "ports of the restored call are taken in the pools (sbc pbx)" "1 1" \
+	"$(ctl status '"%d %d" % (r["ports_in_use_sbc"], r["ports_in_use_pbx"])')"
+check "its 4 flows counted, none installed again" "4" "$(ctl status 'r["flows"]')"
+probe
+check "after the restart: media both ways still forwarded (20 20)" "20 20" "$got_sbc $got_pbx"
+after=$(pkts)
+ok "the flow counter kept counting across the restart ($before -> $after)" test "$after" -ge $((before + 20))
+wait $uac_pid; rc=$?
+wait $uas_pid; rc2=$?
+check "BYE from the SBC after the restart answered 200 (sipp uac)" 0 "$rc"
+check "the PBX got the BYE (sipp uas)" 0 "$rc2"
+ok "after the BYE: no call, flow, port or state file left" idle
+check "XDP map empty" 0 "$(map_flows)"
+
+# --- 2. kill -9; BYE from the PBX after the restart --------------------------
+uas_start pbx "$SC/uas_restart_bye.xml" -d 3000
+uac_start sbc "$SC/uac_restart_wait.xml"
+sleep 1
+kill -9 "$rrd_pid"; wait "$rrd_pid" 2>/dev/null
+start_rrd
+ok "second restart: both legs adopted" adopted
+wait $uas_pid; rc2=$?
+wait $uac_pid; rc=$?
+check "BYE from the PBX after the restart answered 200 (sipp uas)" 0 "$rc2"
+check "the SBC got the BYE (sipp uac)" 0 "$rc"
+ok "after the PBX's BYE: nothing left" idle
+
+# --- 3. SIGTERM hands calls over; a new call gets other ports; ctl hangup ---
+uas_start pbx "$SC/uas_restart_wait.xml"
+uac_start sbc "$SC/uac_restart_wait.xml"
+sleep 1
+id=$(call_field '["id"]')
+p0=$(call_field '["streams"][0]["relay_port_0"]') p1=$(call_field '["streams"][0]["relay_port_1"]')
+kill -TERM "$rrd_pid"; wait "$rrd_pid"; rc=$?
+rrd_pid=
+check "SIGTERM with a call up: exit status 0" 0 "$rc"
+ok "SIGTERM: the call was handed over, not ended" grep -q "1 calls handed over" "$work/rrd.$run.log"
+ok "SIGTERM: program and maps left in place" test -e "$PIN/rr_flows"
+check "SIGTERM: the call's flows stay" 4 "$(map_flows)"
+ok "SIGTERM: its state file stays" test -s "$STATE/call-$id.state"
+not_ok "SIGTERM: no sanitizer report from the handing-over daemon" \
+	grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$work/rrd.$run.log"
+start_rrd
+ok "after SIGTERM: both legs adopted" adopted
+# a new call PBX -> SBC while the restored one is up: other ports
+uas_start2() { sipp_in sbc -sf "$SC/uas.xml" -i $SBC -p 5060 -m 1 & uas2_pid=$!; listening sbc 5060; }
+uas_start2
+sipp_in pbx -sf "$SC/uac.xml" -i $PBX -p 5071 -m 1 -s 4930123 "$R_PBX:5060" -d 1500 &
+uac2_pid=$!
+sleep 0.8
+newports=$(ctl calls '" ".join("%d %d" % (c["streams"][0]["relay_port_0"], c["streams"][0]["relay_port_1"]) for c in r["calls"] if c["id"] != '"$id"')')
+echo "# restored call ports $p0 $p1, new call ports $newports"
+ok "a new call after the restart does not get the restored call's ports" \
+	sh -c "[ -n '$newports' ] && ! echo ' $newports ' | grep -qE ' ($p0|$p1) '"
+ok "the new call got a higher call id than the restored one" \
+	test "$(ctl calls 'max(c["id"] for c in r["calls"])')" -gt "$id"
+wait $uac2_pid; wait $uas2_pid; rc=$?
+check "the new call completed" 0 "$rc"
+ok "rtprelayctl call hangup of the restored call" $CTL call hangup "$id"
+wait $uac_pid; rc=$?
+wait $uas_pid; rc2=$?
+check "hangup after restart: the SBC got a BYE" 0 "$rc"
+check "hangup after restart: the PBX got a BYE" 0 "$rc2"
+ok "after hangup: nothing left" idle
+
+# --- 4. corrupt and truncated state files: reported, skipped ---------------
+uas_start pbx "$SC/uas_restart_wait.xml"
+uac_start sbc "$SC/uac_restart_wait.xml"
+sleep 1
+id=$(call_field '["id"]')
+kill -9 "$rrd_pid"; wait "$rrd_pid" 2>/dev/null
+good=$STATE/call-$id.state
+head -c 200 "$good" >"$STATE/call-9001.state"			# truncated
+sed 's/^s0.port0 .*/s0.port0 banana/' "$good" | sed "s/^id .*/id 9002/" >"$STATE/call-9002.state"
+printf 'garbage\n' >"$STATE/call-9003.state"
+start_rrd
+ok "the good call was still adopted" adopted
+ok "truncated file reported with its name and reason" \
+	grep -qE "calls: $STATE/call-9001.state: .*truncated.*: skipped" "$work/rrd.$run.log"
+ok "bad value reported with the line and key" \
+	grep -qE "calls: $STATE/call-9002.state: line [0-9]+: s0.port0: 'banana' is not a number: skipped" "$work/rrd.$run.log"
+ok "garbage reported" grep -qE "call-9003.state: line 1: not a version 1" "$work/rrd.$run.log"
+ok "bad files renamed .bad (not read again)" test -e "$STATE/call-9001.state.bad" -a ! -e "$STATE/call-9001.state"
+check "only the good call is up" 1 "$(ctl status 'r["calls"]')"
+check "status: calls_restored 1, restore_failed 3" "1 3" \
+	"$(ctl status '"%d %d" % (r["calls_restored"], r["restore_failed"])')"
+rm -f "$STATE"/*.bad
+
+# --- 4b. media-inactivity teardown on a restored call ------------------------
+# the adopted call never carried media: with a 3 s timeout (SIGHUP) it ends
+sed -i 's|inactivity_timeout: 20|inactivity_timeout: 3|' "$work/rr.yaml"
+kill -HUP "$rrd_pid"
+wait $uac_pid; rc=$?
+wait $uas_pid; rc2=$?
+check "restored call without media: inactivity hangup, the SBC got a BYE" 0 "$rc"
+check "restored call without media: inactivity hangup, the PBX got a BYE" 0 "$rc2"
+check "inactivity hangups counted" 1 "$(ctl status 'r["inactivity_hangups"]')"
+ok "after the inactivity hangup: nothing left" idle
+sed -i 's|inactivity_timeout: 3|inactivity_timeout: 20|' "$work/rr.yaml"
+kill -HUP "$rrd_pid"
+
+# --- 5. SIGINT ends calls cleanly (BYE both legs), flows removed -----------
+uas_start pbx "$SC/uas.xml"
+sipp_in sbc -sf "$SC/uac_waitbye.xml" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" &
+uac_pid=$!
+sleep 1
+check "a call is up for SIGINT" 1 "$(ctl status 'r["calls"]')"
+kill -INT "$rrd_pid"; wait "$rrd_pid"; rc=$?
+rrd_pid=
+check "SIGINT: exit status 0" 0 "$rc"
+wait $uac_pid; rc=$?
+wait $uas_pid; rc2=$?
+check "SIGINT: the SBC got a BYE" 0 "$rc"
+check "SIGINT: the PBX got a BYE" 0 "$rc2"
+ok "SIGINT: no state file left" test -z "$(ls "$STATE"/*.state 2>/dev/null)"
+ok "SIGINT: program detached, pins removed" test ! -e "$PIN/rr_flows"
+# --- 6. the userspace data path: SIGTERM ends calls (media would stop) ----
+sed 's|mode: xdp|mode: user|' "$work/rr.yaml" >"$work/rr-user.yaml" && mv "$work/rr-user.yaml" "$work/rr.yaml"
+start_rrd
+uas_start pbx "$SC/uas.xml"
+sipp_in sbc -sf "$SC/uac_waitbye.xml" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" &
+uac_pid=$!
+sleep 1
+check "userspace data path: the call is up" 1 "$(ctl status 'r["calls"]')"
+ok "userspace data path: its state is saved all the same" sh -c "ls $STATE/*.state"
+writes=$(ctl status 'r["state_writes"]')
+kill -TERM "$rrd_pid"; wait "$rrd_pid"; rc=$?
+rrd_pid=
+check "userspace data path, SIGTERM: exit 0" 0 "$rc"
+wait $uac_pid; rc=$?
+check "userspace data path, SIGTERM: the SBC got a BYE" 0 "$rc"
+ok "userspace data path, SIGTERM: calls ended, not handed over" grep -q "terminating: ending 1 calls" "$work/rrd.$run.log"
+ok "userspace data path, SIGTERM: no state file left" test -z "$(ls "$STATE"/*.state 2>/dev/null)"
+wait $uas_pid; rc=$?
+check "userspace data path, SIGTERM: the PBX got a BYE" 0 "$rc"
+echo "# state files written for that call: $writes"
+for f in "$work"/rrd.*.log; do
+	not_ok "no sanitizer report in $(basename "$f")" \
+		grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$f"
+done
+if [ "$_tap_failed" -gt 0 ]; then
+	# --- 6. the userspace data path: SIGTERM ends calls (media would stop) ----
+sed 's|mode: xdp|mode: user|' "$work/rr.yaml" >"$work/rr-user.yaml" && mv "$work/rr-user.yaml" "$work/rr.yaml"
+start_rrd
+uas_start pbx "$SC/uas.xml"
+sipp_in sbc -sf "$SC/uac_waitbye.xml" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" &
+uac_pid=$!
+sleep 1
+check "userspace data path: the call is up" 1 "$(ctl status 'r["calls"]')"
+ok "userspace data path: its state is saved all the same" sh -c "ls $STATE/*.state"
+writes=$(ctl status 'r["state_writes"]')
+kill -TERM "$rrd_pid"; wait "$rrd_pid"; rc=$?
+rrd_pid=
+check "userspace data path, SIGTERM: exit 0" 0 "$rc"
+wait $uac_pid; rc=$?
+check "userspace data path, SIGTERM: the SBC got a BYE" 0 "$rc"
+ok "userspace data path, SIGTERM: calls ended, not handed over" grep -q "terminating: ending 1 calls" "$work/rrd.$run.log"
+ok "userspace data path, SIGTERM: no state file left" test -z "$(ls "$STATE"/*.state 2>/dev/null)"
+wait $uas_pid; rc=$?
+check "userspace data path, SIGTERM: the PBX got a BYE" 0 "$rc"
+echo "# state files written for that call: $writes"
+for f in "$work"/rrd.*.log; do echo "# --- $f (tail) ---"; tail -25 "$f" | sed 's/^/# /'; done
+	echo "# --- sipp errors ---"; tail -20 "$work"/sipp-*.err 2>/dev/null | sed 's/^/# /'
+fi
+done_testing
