@@ -683,8 +683,14 @@ static void i_prack(struct rr_leg *l, nua_t *nua, const sip_t *sip)
 		return;
 	}
 	l->prack_req = msg_ref_create(nua_current_request(nua));
-	rr_info("call %lu: PRACK from leg %d%s relayed", l->call->id, l->idx,
-		sdp ? " with SDP" : "");
+	{
+		struct rr_call_ev ev;
+
+		rr_call_ev_fill(l->call, &ev, "prack");
+		ev.leg = l->idx;
+		ev.reason = sdp ? "relayed with SDP" : "relayed";
+		rr_call_ev_log(LOG_INFO, &ev);
+	}
 	prack_send(o, sdp);
 	free(sdp);
 }
@@ -857,13 +863,21 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 			   c->alt_idx < c->route->n_alt) {
 			/* trunk seizure (outbound rule, seize order/round robin):
 			 * every peer of this trunk failed, the next trunk */
-			rr_warn("call %lu: %d from trunk %s: seizing trunk %s", c->id, status,
-				t->name, c->cfg->trunks[c->route->alt[c->alt_idx].trunk].name);
+			struct rr_call_ev ev;
+			char why[128];
+
+			snprintf(why, sizeof(why), "every peer failed: seizing trunk %s",
+				 c->cfg->trunks[c->route->alt[c->alt_idx].trunk].name);
+			rr_call_ev_fill(c, &ev, "failover");
+			ev.status = status;
+			ev.reason = why;
+			rr_call_ev_log(LOG_WARNING, &ev);
 			nua_handle_bind(l->nh, NULL);
 			nua_handle_destroy(l->nh);
 			l->nh = NULL;
 			c->route->target[0] = c->route->alt[c->alt_idx++];
 			l->trunk = (int)c->route->target[0].trunk;
+			c->trunk_out = l->trunk;	/* the record names the trunk seized */
 			c->peer_idx = 0;
 			if (!call_out(c))
 				return;

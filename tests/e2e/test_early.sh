@@ -84,7 +84,7 @@ check "PRACK with SDP: the PBX's PRACK carried the answer with the relay's addre
 check "both endpoints learned from the 183 and the PRACK" "answered $SBC:7000 $PBX:7000" "$peers"
 check "media after the PRACK answer: 20 datagrams each way" "20 20" "$got_a $got_b"
 check "media after the PRACK answer: the $DP datapath's counters" "20 20" "$pk"
-ok "the PRACK was relayed with its SDP (log)" grep -q "PRACK from leg 0 with SDP relayed" "$work/rrd.log"
+ok "the PRACK was relayed with its SDP (log)" grep -q 'event=prack .* leg=0 reason="relayed with SDP"' "$work/rrd.log"
 ok "after the PRACK call: nothing left" idle
 
 # --- 3. the per-leg cases still hold -------------------------------------------
