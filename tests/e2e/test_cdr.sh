@@ -209,6 +209,10 @@ $CTL cdr --dir "$CDR" --since yesterday >/dev/null 2>&1; rc=$?
 check "a bad TIME: exit 2" 2 "$rc"
 $CTL cdr --dir "$work/none" --since 1h >/dev/null 2>&1; rc=$?
 check "a missing directory: exit 1" 1 "$rc"
+$CTL cdr --dir "$CDR" --bogus >/dev/null 2>&1; rc=$?
+check "an unknown option: exit 2" 2 "$rc"
+$CTL cdr --dir "$CDR" --since >/dev/null 2>&1; rc=$?
+check "--since without a value: exit 2" 2 "$rc"
 
 # --- the call log lines -------------------------------------------------------
 MF='+4930****22' MT='+4930****56'
