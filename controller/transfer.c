@@ -177,16 +177,31 @@ static void gone_free(struct rr_gone *g)
 }
 
 /* Takes leg i out of c: its handle goes to a rr_gone, the leg is empty. */
+/* Frees what leg l owns besides its handle (pending requests, its saved
+ * dialog and SDP for a restart) before it is overwritten. */
+static void leg_drop_state(struct rr_leg *l)
+{
+	if (l->update_req)
+		msg_destroy(l->update_req);
+	if (l->prack_req)
+		msg_destroy(l->prack_req);
+	if (l->refer_req)
+		msg_destroy(l->refer_req);
+	free(l->d.local);
+	free(l->d.remote);
+	free(l->d.target);
+	free(l->d.route);
+	free(l->d.peer);
+	free(l->sdp_to);
+}
+
 static struct rr_gone *cut_leg(struct rr_call *c, int i)
 {
 	struct rr_leg *l = &c->leg[i];
 	struct rr_leg empty = { .hm = l->hm, .call = c, .idx = i };
 	struct rr_gone *g = l->nh ? gone_new(c->b, l->nh, c->id) : NULL;
 
-	if (l->update_req)
-		msg_destroy(l->update_req);
-	if (l->refer_req)
-		msg_destroy(l->refer_req);
+	leg_drop_state(l);
 	if (c->reinvite_from >= 0 || c->update_from >= 0) {
 		/* a relayed re-INVITE/UPDATE to or from the leg: its answer is
 		 * taken as a refresh's (session_timer.c) */
@@ -612,10 +627,7 @@ static void attended(struct rr_leg *l, nua_t *nua, const struct rr_refer_target 
 	{
 		struct rr_leg empty = { .hm = z->hm, .call = d, .idx = moved };
 
-		if (z->update_req)
-			msg_destroy(z->update_req);
-		if (z->refer_req)
-			msg_destroy(z->refer_req);
+		leg_drop_state(z);
 		*z = empty;
 		z->terminated = z->ending = true;
 	}
