@@ -462,6 +462,23 @@ static const char *sdp_hold(const sip_t *sip)
 	return rr_sdp_is_hold(sip->sip_payload->pl_data, sip->sip_payload->pl_len) ? "yes" : "no";
 }
 
+/* The part of a routing decision a call keeps (struct rr_call_route). */
+static struct rr_call_route *route_keep(const struct rr_route_result *r)
+{
+	size_t n = r->n_targets + r->n_alt;
+	struct rr_call_route *cr = malloc(sizeof(*cr) + n * sizeof(struct rr_route_target));
+
+	if (!cr)
+		return NULL;
+	cr->n_targets = r->n_targets;
+	cr->n_alt = r->n_alt;
+	cr->target = (struct rr_route_target *)(cr + 1);
+	cr->alt = cr->target + r->n_targets;
+	memcpy(cr->target, r->target, r->n_targets * sizeof(*r->target));
+	memcpy(cr->alt, r->alt, r->n_alt * sizeof(*r->alt));
+	return cr;
+}
+
 static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 {
 	struct rr_b2bua *b = sd->b;
@@ -516,11 +533,14 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	}
 	c = calloc(1, sizeof(*c));
 	if (c) {
-		c->route = route;
+		c->route = route_keep(route);
 		c->ident = ident;
-	} else {
-		free(route);
+		if (!c->route) {
+			free(c);
+			c = NULL;
+		}
 	}
+	free(route);
 	if (!c) {
 		b->stats.rejected_other++;
 		nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR, NUTAG_WITH_THIS(sd->nua), TAG_END());

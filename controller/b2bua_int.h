@@ -75,6 +75,16 @@ struct rr_leg {
 	bool refreshing;		/* restored: our adopting re-INVITE is out */
 };
 
+/* What a call keeps of its routing decision: the targets and the trunks
+ * to seize next, in one allocation (routing.h's whole result, with its
+ * fixed arrays and dry-run text, is 31 KiB: kept per call it was most of
+ * a call's memory). */
+struct rr_call_route {
+	unsigned int n_targets, n_alt;
+	struct rr_route_target *target;	/* [n_targets], rung in parallel */
+	struct rr_route_target *alt;	/* [n_alt], seized in order */
+};
+
 struct rr_call {
 	struct rr_call *next, *prev;
 	struct rr_b2bua *b;
@@ -87,7 +97,7 @@ struct rr_call {
 	unsigned int peer_idx;		/* failover position in the out trunk */
 	char *b_sdp;			/* SDP sent to the callee (for failover) */
 	struct rr_config *cfg;		/* the configuration the call began under */
-	struct rr_route_result *route;	/* where it goes, the numbers it carries */
+	struct rr_call_route *route;	/* where it goes, the numbers it carries */
 	struct rr_identity ident;	/* the caller as received */
 	unsigned int alt_idx;		/* next of route->alt[] to seize */
 	char from[64], to[64], display[64];
