@@ -238,6 +238,18 @@ static bool via_tcp(const sip_t *sip)
 	       strcasestr(sip->sip_via->v_protocol, "TCP");
 }
 
+void rr_b2b_leg_forget(struct rr_leg *l)
+{
+	free(l->d.local);
+	free(l->d.remote);
+	free(l->d.target);
+	free(l->d.route);
+	free(l->d.peer);
+	free(l->sdp_to);
+	memset(&l->d, 0, sizeof(l->d));
+	l->sdp_to = NULL;
+}
+
 /* ---- call lifetime ---------------------------------------------------- */
 
 static void call_release_media(struct rr_call *c)
@@ -254,14 +266,7 @@ static void call_free(struct rr_call *c)
 	rr_xfer_call_free(c);
 	call_unsave(c);
 	for (int i = 0; i < 2; i++) {
-		struct rr_leg_dialog *d = &c->leg[i].d;
-
-		free(d->local);
-		free(d->remote);
-		free(d->target);
-		free(d->route);
-		free(d->peer);
-		free(c->leg[i].sdp_to);
+		rr_b2b_leg_forget(&c->leg[i]);
 		if (c->leg[i].update_req)
 			msg_destroy(c->leg[i].update_req);
 		if (c->leg[i].prack_req)

@@ -149,6 +149,9 @@ struct rr_b2bua {
 void rr_b2b_call_end(struct rr_call *c, enum rr_end_reason why, int status,
 		     const char *phrase);
 void rr_b2b_leg_end(struct rr_leg *l, int status, const char *phrase);
+/* Frees what the state file keeps of leg l (its dialog, the SDP last
+ * sent on it): a call freed, a leg cut or moved by a transfer. */
+void rr_b2b_leg_forget(struct rr_leg *l);
 char *rr_b2b_sdp_across(struct rr_leg *l, const sip_t *sip, int *err);
 bool rr_b2b_is_sdp(const sip_t *sip);
 void rr_b2b_call_check_done(struct rr_call *c);

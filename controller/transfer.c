@@ -187,12 +187,7 @@ static void leg_drop_state(struct rr_leg *l)
 		msg_destroy(l->prack_req);
 	if (l->refer_req)
 		msg_destroy(l->refer_req);
-	free(l->d.local);
-	free(l->d.remote);
-	free(l->d.target);
-	free(l->d.route);
-	free(l->d.peer);
-	free(l->sdp_to);
+	rr_b2b_leg_forget(l);
 }
 
 static struct rr_gone *cut_leg(struct rr_call *c, int i)
