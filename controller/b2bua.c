@@ -749,8 +749,13 @@ static void r_refresh(struct rr_leg *l, int status, const char *phrase, const si
 		return;
 	l->refreshing = false;
 	if (status >= 300) {
-		rr_warn("call %lu: leg %d answered the adopting re-INVITE %d %s: ending the call",
-			c->id, l->idx, status, phrase);
+		struct rr_call_ev ev;
+
+		rr_call_ev_fill(c, &ev, "adopt");
+		ev.leg = l->idx;
+		ev.status = status;
+		ev.reason = "the adopting re-INVITE was refused: ending the call";
+		rr_call_ev_log(LOG_WARNING, &ev);
 		l->ending = true;	/* nua ends the refused INVITE itself */
 		call_end(c, SIP_480_TEMPORARILY_UNAVAILABLE);
 		return;
@@ -771,7 +776,15 @@ static void r_refresh(struct rr_leg *l, int status, const char *phrase, const si
 
 		free(sdp);
 	}
-	rr_info("call %lu: leg %d adopted (re-INVITE answered %d)", c->id, l->idx, status);
+	{
+		struct rr_call_ev ev;
+
+		rr_call_ev_fill(c, &ev, "adopt");
+		ev.leg = l->idx;
+		ev.status = status;
+		ev.reason = "adopted after a restart (re-INVITE answered)";
+		rr_call_ev_log(LOG_INFO, &ev);
+	}
 	call_save(c);
 }
 
@@ -1736,7 +1749,12 @@ static int restore_one(struct rr_b2bua *b, const char *path, char *why, size_t l
 	c->saved = true;	/* its file is this call's until it ends */
 	for (int l = 0; l < 2; l++)
 		if (leg_adopt(&c->leg[l])) {
-			rr_err("call %lu: leg %d: no nua handle: ending the call", c->id, l);
+			struct rr_call_ev ev;
+
+			rr_call_ev_fill(c, &ev, "adopt");
+			ev.leg = l;
+			ev.reason = "no nua handle: ending the call";
+			rr_call_ev_log(LOG_ERR, &ev);
 			c->leg[l].terminated = true;
 			call_end(c, SIP_500_INTERNAL_SERVER_ERROR);
 			break;

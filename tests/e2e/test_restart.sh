@@ -8,7 +8,8 @@
 # truncated state file is reported with its name and reason and skipped; a
 # new call after the restart gets other ports; media inactivity ends a
 # restored call without media; SIGINT, and SIGTERM on the userspace data
-# path, end calls.
+# path, end calls. Each call that crossed a restart leaves exactly one call
+# detail record, with the times and media counters of the whole call.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -24,6 +25,7 @@ sed -e "s|mode: auto|mode: xdp|" -e "s|/run/rtprelayd.sock|$SOCK|" \
 	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
 	-e 's|inactivity_timeout: 60|inactivity_timeout: 20|' \
 	"$top/configs/lab.yaml" >"$work/rr.yaml"
+printf 'cdr: { dir: %s }\n' "$work/cdr" >>"$work/rr.yaml"	# records across restarts
 ok "lab.yaml with calls.state_dir passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
 
 ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
@@ -92,7 +94,7 @@ idle() { # no call, flow or port left, no state file
 map_flows() { bpftool map dump pinned "$PIN/rr_flows" -j 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 adopted() { # both legs answered the adopting re-INVITE
 	for _ in $(seq 50); do
-		[ "$(grep -c 'adopted (re-INVITE answered 200)' "$work/rrd.$run.log")" -ge 2 ] && return 0
+		[ "$(grep -c 'event=adopt .* leg=[01] status=200 reason=' "$work/rrd.$run.log")" -ge 2 ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -132,6 +134,15 @@ check "BYE from the SBC after the restart answered 200 (sipp uac)" 0 "$rc"
 check "the PBX got the BYE (sipp uas)" 0 "$rc2"
 ok "after the BYE: no call, flow, port or state file left" idle
 check "XDP map empty" 0 "$(map_flows)"
+# cdr ID PYEXPR: eval on call ID's records (r: the list)
+cdr() { $CTL cdr --dir "$work/cdr" --since 1h --json |
+	python3 -c "import json, sys; r = [x for x in json.load(sys.stdin) if x['call'] == $1]; print($2)"; }
+check "CDR: one record for the call that crossed the crash, closed by the caller (RC)" "1 RC 200" \
+	"$(cdr "$id" '"%d %s %s" % (len(r), r[0]["state"], r[0]["status"])')"
+ok "CDR: its billable time spans the restart (>= 6 s of the 8 s call)" \
+	test "$(cdr "$id" 'int(r[0]["billable"])')" -ge 6
+ok "CDR: media counted across the restart (>= 40 packets to the callee)" \
+	test "$(cdr "$id" 'r[0]["to_callee_packets"]')" -ge 40
 
 # --- 2. kill -9; BYE from the PBX after the restart --------------------------
 uas_start pbx "$SC/uas_restart_bye.xml" -d 3000
@@ -145,6 +156,10 @@ wait $uac_pid; rc=$?
 check "BYE from the PBX after the restart answered 200 (sipp uas)" 0 "$rc2"
 check "the SBC got the BYE (sipp uac)" 0 "$rc"
 ok "after the PBX's BYE: nothing left" idle
+check "CDR: the second crash's call closed by the callee (RA), one record" "1 RA" \
+	"$(cdr "$($CTL cdr --dir "$work/cdr" --since 1h --json |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)[-1]["call"])')" \
+		'"%d %s" % (len(r), r[0]["state"])')"
 
 # --- 3. SIGTERM hands calls over; a new call gets other ports; ctl hangup ---
 uas_start pbx "$SC/uas_restart_wait.xml"
@@ -183,6 +198,8 @@ wait $uas_pid; rc2=$?
 check "hangup after restart: the SBC got a BYE" 0 "$rc"
 check "hangup after restart: the PBX got a BYE" 0 "$rc2"
 ok "after hangup: nothing left" idle
+check "CDR: the handed-over call has one record, ended by the operator (T)" "1 T hangup" \
+	"$(cdr "$id" '"%d %s %s" % (len(r), r[0]["state"], r[0]["reason"])')"
 
 # --- 4. corrupt and truncated state files: reported, skipped ---------------
 uas_start pbx "$SC/uas_restart_wait.xml"
