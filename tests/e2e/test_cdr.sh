@@ -12,8 +12,9 @@
 #   blind transfer by the callee  -> RTB (REFER handled by rtprelayd; the
 #                                         new party, a second PBX peer on
 #                                         5070, answers and hangs up)
-# plus number masking (logging.mask_numbers, then cdr.mask_numbers after a
-# SIGHUP) and retention (an old file is removed at start).
+# plus number masking (logging.mask_numbers, then cdr.mask_numbers and
+# logging.level warning after a SIGHUP: no info line, the record still
+# written) and retention (an old file is removed at start).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -229,7 +230,7 @@ ok "call 7 end line: RTB" grep -qF "call=7 event=end trunk_in=sbc trunk_out=pbx2
 not_ok "no unmasked number in the log" grep -qF -e "$CLID" -e "$DNIS" "$work/rrd.log"
 
 # --- cdr.mask_numbers on SIGHUP ------------------------------------------------
-sed -i 's|mask_numbers: false }|mask_numbers: true }|' "$work/rr.yaml"
+sed -i -e 's|mask_numbers: false }|mask_numbers: true }|' -e 's|level: info|level: warning|' "$work/rr.yaml"
 kill -HUP "$rrd_pid"
 sleep 0.5
 uas_start "$(tmpl uas_fail 486)" 1
@@ -238,6 +239,7 @@ uas_wait
 ok "call 8 over" idle
 check "after SIGHUP with cdr.mask_numbers: the record's numbers are masked" "$MF $MT" \
 	"$($CTL cdr --dir "$CDR" --since 1h --json | python3 -c 'import json, sys; x = json.load(sys.stdin)[-1]; print(x["clid"], x["dnis"])')"
+not_ok "logging.level warning (SIGHUP): no info line of call 8 (start, route, end)" grep -q "call=8 " "$work/rrd.log"
 
 kill -0 "$rrd_pid" 2>/dev/null
 check "rtprelayd still alive" 0 $?
