@@ -215,6 +215,14 @@ check "an unknown option: exit 2" 2 "$rc"
 $CTL cdr --dir "$CDR" --since >/dev/null 2>&1; rc=$?
 check "--since without a value: exit 2" 2 "$rc"
 
+# a damaged copy: a broken quote and a line without a time are skipped
+mkdir -p "$work/damaged"
+{ cat "$f"; printf '2026-01-01T00:00:00.000Z,99,"broken\nnot a record,1,2\n'; } \
+	>"$work/damaged/$(basename "$f")"
+out=$($CTL cdr --dir "$work/damaged" --since 1d 2>"$work/damaged.err"); rc=$?
+check "damaged file: exit 0, the good records listed" "0 7 records" "$rc $(echo "$out" | tail -1)"
+check "damaged file: the bad lines counted on stderr" "rtprelayctl: cdr: 2 unreadable lines skipped" "$(cat "$work/damaged.err")"
+
 # --- the call log lines -------------------------------------------------------
 MF='+4930****22' MT='+4930****56'
 L="trunk_in=sbc trunk_out=pbx from=$MF to=$MT"
