@@ -1306,6 +1306,7 @@ struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
 		}
 	}
 	pings_setup(b);
+	rr_st_defaults(b);
 	return b;
 }
 
@@ -1562,6 +1563,7 @@ void rr_b2bua_set_config(struct rr_b2bua *b, struct rr_config *cfg)
 	pings_free(b);
 	b->cfg = cfg;
 	pings_setup(b);
+	rr_st_defaults(b);
 	rr_cdr_configure(b->cdr, cfg->cdr.dir, cfg->cdr.retention_days, cfg->cdr.mask_numbers,
 			 time(NULL));
 }

@@ -76,8 +76,8 @@ $(BUILD)/tests/test_call_state: controller/call_state.c controller/call_state.h 
 $(BUILD)/tests/test_metrics_text: controller/metrics_text.c controller/metrics_text.h
 
 # End to end: sipp through rtprelayd in the lab (userspace datapath).
-TEST_SUITES += tests/e2e/test_transfer.sh
-tests/e2e/test_transfer.sh: $(BUILD)/tests/rtprelayd-asan
+TEST_SUITES += tests/e2e/test_transfer.sh tests/e2e/test_session_timer.sh
+tests/e2e/test_transfer.sh tests/e2e/test_session_timer.sh: $(BUILD)/tests/rtprelayd-asan
 TEST_SUITES += tests/e2e/test_b2bua.sh tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics.sh \
 	tests/e2e/test_metrics_xdp.sh tests/e2e/test_tls.sh tests/e2e/test_ipv6.sh \
 	tests/e2e/test_early.sh

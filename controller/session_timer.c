@@ -14,15 +14,18 @@
 #include "log.h"
 #include "session_timer.h"
 
+static enum nua_session_refresher refresher(const struct rr_session_timer *st)
+{
+	return st->refresher == RR_REFRESHER_LOCAL ? nua_local_refresher :
+	       st->refresher == RR_REFRESHER_REMOTE ? nua_remote_refresher : nua_no_refresher;
+}
+
 void rr_st_apply(nua_handle_t *nh, const struct rr_trunk *t)
 {
 	const struct rr_session_timer *st = &t->session_timer;
-	enum nua_session_refresher r = st->refresher == RR_REFRESHER_LOCAL ? nua_local_refresher :
-				       st->refresher == RR_REFRESHER_REMOTE ? nua_remote_refresher :
-				       nua_no_refresher;
 
 	nua_set_hparams(nh, NUTAG_SESSION_TIMER(st->interval), NUTAG_MIN_SE(st->min_se),
-			NUTAG_SESSION_REFRESHER(r), NUTAG_UPDATE_REFRESH(st->update),
+			NUTAG_SESSION_REFRESHER(refresher(st)), NUTAG_UPDATE_REFRESH(st->update),
 			TAG_END());
 }
 
@@ -36,6 +39,33 @@ static void st_event(const struct rr_call *c, int level, int leg, int status, co
 	ev.status = status;
 	ev.reason = what;
 	rr_call_ev_log(level, &ev);
+}
+
+void rr_st_defaults(struct rr_b2bua *b)
+{
+	for (int s = 0; s < RR_SIDE_MAX; s++) {
+		const struct rr_session_timer *first = NULL;
+		unsigned int min = 0;
+
+		for (unsigned int i = 0; i < b->cfg->n_trunks; i++) {
+			const struct rr_trunk *t = &b->cfg->trunks[i];
+
+			if (t->side != (enum rr_side)s)
+				continue;
+			if (!first)
+				first = &t->session_timer;
+			if (!min || t->session_timer.min_se < min)
+				min = t->session_timer.min_se;
+		}
+		if (!first || !b->side[s].nua)
+			continue;
+		/* nua negotiates an incoming INVITE's timer as it arrives, with
+		 * the stack's defaults (its trunk is not known yet): those of
+		 * the side's first trunk, the smallest Min-SE of the side */
+		nua_set_params(b->side[s].nua, NUTAG_SESSION_TIMER(first->interval),
+			       NUTAG_MIN_SE(min), NUTAG_SESSION_REFRESHER(refresher(first)),
+			       NUTAG_UPDATE_REFRESH(first->update), TAG_END());
+	}
 }
 
 static void refresh_failed(struct rr_leg *l, int status)

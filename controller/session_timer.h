@@ -19,6 +19,13 @@
 
 struct rr_leg;
 
+struct rr_b2bua;
+
+/* Each side's stack negotiates an incoming INVITE's session timer (422 for
+ * a Session-Expires below Min-SE, who refreshes) before its trunk is known:
+ * its defaults are the side's first trunk's interval, refresher and method
+ * and the smallest min_se of the side (set again after a reload). */
+void rr_st_defaults(struct rr_b2bua *b);
 /* The trunk's session timer on a leg's handle (before its INVITE or 200). */
 void rr_st_apply(nua_handle_t *nh, const struct rr_trunk *t);
 /* A response to an INVITE on leg l: true when it answered a refresh nua

@@ -84,7 +84,7 @@ check "callee leg: two refreshes by the relay with its SDP, answered; the call's
 ok "two refreshes per leg took 8..16 s (took ${took}s: refresh at half the interval)" test "$took" -ge 8 -a "$took" -le 16
 check "refreshes logged on both legs" "2 2" \
 	"$(grep -c 'session refreshed on leg 0' "$work/rrd.log") $(grep -c 'session refreshed on leg 1' "$work/rrd.log")"
-ok "the refreshed call ended by the caller's BYE" grep -q 'ended after .*(caller-bye)' "$work/rrd.log"
+ok "the refreshed call ended by the caller's BYE" grep -q 'event=end .*reason=caller-bye' "$work/rrd.log"
 ok "after refreshes: nothing left" idle
 
 # --- 2. the refresher never refreshes: both legs released --------------------
@@ -98,7 +98,7 @@ wait $p; rc2=$?
 check "no refresh from the callee: the caller got a BYE from the relay" 0 "$rc"
 check "no refresh from the callee: the callee got a BYE from the relay" 0 "$rc2"
 ok "released before the session expired (took ${took}s of 10)" test "$took" -le 11
-ok "end reason session-timer" grep -q 'ended after .*(session-timer)' "$work/rrd.log"
+ok "end reason session-timer (call log end line)" grep -q 'event=end .*reason=session-timer' "$work/rrd.log"
 check "session-timer hangups counted" 1 "$(ctl status 'r["session_timer_hangups"]')"
 ok "after expiry: nothing left" idle
 
