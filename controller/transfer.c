@@ -92,7 +92,8 @@ static void identity(char *buf, size_t len, const struct rr_call *c, int side,
 		snprintf(buf, len, "<sip:%s@%s>", number && *number ? number : "anonymous", hp);
 }
 
-/* P-Asserted-Identity as a raw header: nua's default message class does
+/* P-Asserted-Identity (only towards trunks in the trust domain, `trust:`,
+ * as for new calls) as a raw header: nua's default message class does
  * not know the RFC 3325 headers (sip_extra.h), an unknown header it sends
  * as given. */
 #define PAI_TAG(buf, id) SIPTAG_HEADER_STR((snprintf(buf, sizeof(buf), "P-Asserted-Identity: %s", id), buf))
@@ -260,7 +261,8 @@ static void identity_update(struct rr_call *c, int i, const char *number, const 
 	}
 	l->local_reinvite = true;
 	l->invite_sdp = sdp != NULL;
-	nua_invite(l->nh, SDP_TAGS(sdp), PAI_TAG(hdr, pai), TAG_END());
+	nua_invite(l->nh, SDP_TAGS(sdp), TAG_IF(c->cfg->trunks[l->trunk].trust, PAI_TAG(hdr, pai)),
+		   TAG_END());
 	free(sdp);
 }
 
@@ -457,7 +459,7 @@ static void blind(struct rr_leg *l, nua_t *nua, const struct rr_refer_target *t)
 		snprintf(text, sizeof(text), "blind: calling the target on trunk %s", tr->name);
 		rr_call_xfer_event(c, LOG_INFO, l->idx, t->user, 0, text);
 	}
-	nua_invite(x->nh, NUTAG_URL(uri), SDP_TAGS(offer), PAI_TAG(hdr, from),
+	nua_invite(x->nh, NUTAG_URL(uri), SDP_TAGS(offer), TAG_IF(tr->trust, PAI_TAG(hdr, from)),
 		   SIPTAG_REFERRED_BY_STR(rb), TAG_END());
 	free(offer);
 }
@@ -497,7 +499,8 @@ static void blind_complete(struct rr_xfer *x, const sip_t *sip)
 		identity(id, sizeof(id), c, c->cfg->trunks[o->trunk].side, number, display);
 		o->local_reinvite = true;
 		o->invite_sdp = true;
-		nua_invite(o->nh, SDP_TAGS(sdp), PAI_TAG(hdr, id), TAG_END());
+		nua_invite(o->nh, SDP_TAGS(sdp),
+			   TAG_IF(c->cfg->trunks[o->trunk].trust, PAI_TAG(hdr, id)), TAG_END());
 	}
 	free(sdp);
 	release_transferor(g, event);

@@ -25,10 +25,10 @@ listen:
   sbc: { address: $R_SBC, port: 5060, transports: [udp] }
   pbx: { address: $R_PBX, port: 5060, transports: [udp] }
 trunks:
-  - { name: sbc, side: sbc, peers: ["$SBC:5060"], allow: ["$SBC/32"], refer: $1 }
-  - { name: pbx, side: pbx, peers: ["$PBX:5060"], allow: ["$PBX/32"], refer: $2 }
-  - { name: sbc2, side: sbc, peers: ["$SBC:5080"] }
-  - { name: pbx2, side: pbx, peers: ["$PBX:5080"] }
+  - { name: sbc, side: sbc, peers: ["$SBC:5060"], allow: ["$SBC/32"], refer: $1, trust: true }
+  - { name: pbx, side: pbx, peers: ["$PBX:5060"], allow: ["$PBX/32"], refer: $2, trust: true }
+  - { name: sbc2, side: sbc, peers: ["$SBC:5080"], trust: true }
+  - { name: pbx2, side: pbx, peers: ["$PBX:5080"], trust: true }
 routes:
   - { from: sbc, prefix: "", trunk: pbx }
   - { from: pbx, prefix: "", trunk: sbc }
