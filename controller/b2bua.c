@@ -1496,6 +1496,34 @@ const char *rr_b2b_host(const char *host, int family, char *buf, size_t len)
 	return host_fmt(host, family, buf, len);
 }
 
+void rr_b2b_leg_answered(struct rr_leg *l, const sip_t *sip)
+{
+	if (!sip)
+		return;
+	dialog_response(l, 200, sip);
+	set_str(&l->d.local, hdr_dup(sip->sip_from));
+	set_str(&l->d.remote, hdr_dup(sip->sip_to));
+	set_str(&l->d.route, route_dup(sip->sip_record_route, true));
+	l->d.tcp = l->call->cfg->trunks[l->trunk].transport == RR_TP_TCP;
+}
+
+void rr_b2b_leg_clear(struct rr_leg *l)
+{
+	rr_b2b_leg_forget(l);
+	if (l->update_req)
+		msg_destroy(l->update_req);
+	if (l->prack_req)
+		msg_destroy(l->prack_req);
+	if (l->refer_req)
+		msg_destroy(l->refer_req);
+	l->update_req = l->prack_req = l->refer_req = NULL;
+}
+
+void rr_b2b_call_save(struct rr_call *c)
+{
+	call_save(c);
+}
+
 void rr_b2b_call_check_done(struct rr_call *c)
 {
 	call_check_done(c);

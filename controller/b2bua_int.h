@@ -155,6 +155,13 @@ void rr_b2b_leg_forget(struct rr_leg *l);
 char *rr_b2b_sdp_across(struct rr_leg *l, const sip_t *sip, int *err);
 bool rr_b2b_is_sdp(const sip_t *sip);
 void rr_b2b_call_check_done(struct rr_call *c);
+/* A transfer's new party answered on l (a handle from elsewhere): its
+ * dialog as the state file keeps it. */
+void rr_b2b_leg_answered(struct rr_leg *l, const sip_t *sip);
+/* Frees what a leg owns besides its handle (dialog strings, kept requests). */
+void rr_b2b_leg_clear(struct rr_leg *l);
+/* Writes the call's state file again (restart persistence). */
+void rr_b2b_call_save(struct rr_call *c);
 const char *rr_b2b_host(const char *host, int family, char *buf, size_t len);
 /* The first reason given sticks. */
 static inline void rr_call_end_reason(struct rr_call *c, enum rr_end_reason why)

@@ -177,27 +177,15 @@ static void gone_free(struct rr_gone *g)
 	free(g);
 }
 
-/* Takes leg i out of c: its handle goes to a rr_gone, the leg is empty. */
-/* Frees what leg l owns besides its handle (pending requests, its saved
- * dialog and SDP for a restart) before it is overwritten. */
-static void leg_drop_state(struct rr_leg *l)
-{
-	if (l->update_req)
-		msg_destroy(l->update_req);
-	if (l->prack_req)
-		msg_destroy(l->prack_req);
-	if (l->refer_req)
-		msg_destroy(l->refer_req);
-	rr_b2b_leg_forget(l);
-}
-
+/* Takes leg i out of c: its handle goes to a rr_gone, the leg is empty
+ * (what it owned besides the handle freed). */
 static struct rr_gone *cut_leg(struct rr_call *c, int i)
 {
 	struct rr_leg *l = &c->leg[i];
 	struct rr_leg empty = { .hm = l->hm, .call = c, .idx = i };
 	struct rr_gone *g = l->nh ? gone_new(c->b, l->nh, c->id) : NULL;
 
-	leg_drop_state(l);
+	rr_b2b_leg_clear(l);
 	if (c->reinvite_from >= 0 || c->update_from >= 0) {
 		/* a relayed re-INVITE/UPDATE to or from the leg: its answer is
 		 * taken as a refresh's (session_timer.c) */
@@ -261,6 +249,10 @@ static void identity_update(struct rr_call *c, int i, const char *number, const 
 	}
 	l->local_reinvite = true;
 	l->invite_sdp = sdp != NULL;
+	if (sdp) {
+		free(l->sdp_to);
+		l->sdp_to = strdup(sdp);
+	}
 	nua_invite(l->nh, SDP_TAGS(sdp), TAG_IF(c->cfg->trunks[l->trunk].trust, PAI_TAG(hdr, pai)),
 		   TAG_END());
 	free(sdp);
@@ -486,6 +478,10 @@ static void blind_complete(struct rr_xfer *x, const sip_t *sip)
 	c->media.codecs[xi] = c->cfg->trunks[l->trunk].codecs.n ? &c->cfg->trunks[l->trunk].codecs :
 								  NULL;
 	c->media.no_jitter[xi] = !c->cfg->trunks[l->trunk].jitter;
+	rr_b2b_leg_answered(l, sip);
+	if (c->sdp_from[ti])
+		l->sdp_to = rr_media_sdp_for(c->b->media, &c->media, xi, c->sdp_from[ti],
+					     strlen(c->sdp_from[ti]));
 	/* the flows towards the transferor's place now carry to the new party
 	 * (updated in place: same keys, new destination) */
 	sdp = rr_b2b_sdp_across(l, sip, &err);
@@ -504,6 +500,7 @@ static void blind_complete(struct rr_xfer *x, const sip_t *sip)
 	}
 	free(sdp);
 	release_transferor(g, event);
+	rr_b2b_call_save(c);
 }
 
 static void xfer_event(nua_event_t event, int status, const char *phrase, struct rr_xfer *x,
@@ -624,8 +621,14 @@ static void attended(struct rr_leg *l, nua_t *nua, const struct rr_refer_target 
 	d->sdp_from[moved] = NULL;
 	{
 		struct rr_leg empty = { .hm = z->hm, .call = d, .idx = moved };
+		struct rr_leg *nl = &c->leg[slot];
 
-		leg_drop_state(z);
+		/* the moved party's dialog goes with it */
+		nl->d = z->d;
+		nl->sdp_to = z->sdp_to;
+		memset(&z->d, 0, sizeof(z->d));
+		z->sdp_to = NULL;
+		rr_b2b_leg_clear(z);
 		*z = empty;
 		z->terminated = z->ending = true;
 	}
@@ -638,6 +641,7 @@ static void attended(struct rr_leg *l, nua_t *nua, const struct rr_refer_target 
 	identity_update(c, kept, znum, zdisp);
 	identity_update(c, slot, knum, kdisp);
 	release_transferor(g, event);
+	rr_b2b_call_save(c);
 }
 
 /* ---- entry points ----------------------------------------------------- */

@@ -34,7 +34,7 @@ media:
   ports: { min: 30000, max: 39999 }
   inactivity_timeout: 0
 datapath: { mode: user, pin_dir: $PIN }
-logging: { level: info, target: stderr }
+logging: { level: debug, target: stderr }
 control: { socket: $SOCK }
 EOC
 }
@@ -83,7 +83,7 @@ check "caller leg: Session-Expires 10 refresher=uas in the 200; two refreshes by
 check "callee leg: two refreshes by the relay with its SDP, answered; the call's BYE" 0 "$rc2"
 ok "two refreshes per leg took 8..16 s (took ${took}s: refresh at half the interval)" test "$took" -ge 8 -a "$took" -le 16
 check "refreshes logged on both legs" "2 2" \
-	"$(grep -c 'session refreshed on leg 0' "$work/rrd.log") $(grep -c 'session refreshed on leg 1' "$work/rrd.log")"
+	"$(grep -c 'event=session .*leg=0 .*reason=refreshed' "$work/rrd.log") $(grep -c 'event=session .*leg=1 .*reason=refreshed' "$work/rrd.log")"
 ok "the refreshed call ended by the caller's BYE" grep -q 'event=end .*reason=caller-bye' "$work/rrd.log"
 ok "after refreshes: nothing left" idle
 
@@ -114,7 +114,7 @@ check "refresh answered 481: the caller got a BYE from the relay" 0 "$rc"
 check "refresh answered 481: the callee's part done" 0 "$rc2"
 ok "released at the first refresh (took ${took}s)" test "$took" -le 9
 check "session-timer hangups counted" 2 "$(ctl status 'r["session_timer_hangups"]')"
-ok "refresh failure logged" grep -q 'session refresh on leg 1 failed (481)' "$work/rrd.log"
+ok "refresh failure logged" grep -q 'event=session .*leg=1 status=481 reason="refresh failed' "$work/rrd.log"
 ok "after the 481: nothing left" idle
 
 # --- 4. a peer's refresh with the same SDP answered by the relay ------------
@@ -125,7 +125,7 @@ uac uac_st_peer.xml; rc=$?
 wait $p; rc2=$?
 check "the caller's refresh (same SDP) answered with the relay's SDP" 0 "$rc"
 check "the callee never saw the refresh" 0 "$rc2"
-ok "logged as answered here" grep -q 'session refresh from leg 0 answered here' "$work/rrd.log"
+ok "logged as answered here" grep -q 'event=session .*leg=0 .*reason="refresh answered here"' "$work/rrd.log"
 ok "after the peer's refresh: nothing left" idle
 ok "rtprelayd alive" alive
 
