@@ -35,12 +35,32 @@
 #include "b2bua_int.h"
 #include "call_record.h"
 #include "call_state.h"
+#include "fork.h"
 #include "identity.h"
 #include "log.h"
 #include "routing.h"
 #include "tls.h"
 #include "session_timer.h"
 #include "transfer.h"
+
+static struct rr_hmagic abandoned_hm = { RR_HM_ABANDONED };
+
+/* Callee branch i (0-based) of c. */
+static struct rr_leg *branch(struct rr_call *c, unsigned int i)
+{
+	return i ? &c->br[i - 1] : &c->leg[1];
+}
+
+#define for_each_branch(c, i, l) \
+	for ((i) = 0; (i) < (c)->n_branches && ((l) = branch((c), (i))); (i)++)
+
+static __u64 now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
+}
 
 static double since(const struct timespec *t)
 {
@@ -265,21 +285,29 @@ static void call_free(struct rr_call *c)
 	call_release_media(c);
 	rr_xfer_call_free(c);
 	call_unsave(c);
-	for (int i = 0; i < 2; i++) {
-		rr_b2b_leg_forget(&c->leg[i]);
-		if (c->leg[i].update_req)
-			msg_destroy(c->leg[i].update_req);
-		if (c->leg[i].prack_req)
-			msg_destroy(c->leg[i].prack_req);
-		if (c->leg[i].refer_req)
-			msg_destroy(c->leg[i].refer_req);
+	for (int i = 0; i < 2; i++)
 		free(c->sdp_from[i]);
-		if (c->leg[i].nh) {
-			nua_handle_bind(c->leg[i].nh, NULL);
-			nua_handle_destroy(c->leg[i].nh);
-			c->leg[i].nh = NULL;
+	for (unsigned int i = 0; i <= c->n_branches; i++) {
+		struct rr_leg *l = i ? branch(c, i - 1) : &c->leg[0];
+
+		rr_b2b_leg_forget(l);
+		if (l->update_req)
+			msg_destroy(l->update_req);
+		if (l->prack_req)
+			msg_destroy(l->prack_req);
+		if (l->refer_req)
+			msg_destroy(l->refer_req);
+		if (l->nh) {
+			nua_handle_bind(l->nh, NULL);
+			nua_handle_destroy(l->nh);
+			l->nh = NULL;
 		}
+		free(l->early_sdp);
 	}
+	free(c->br);
+	for (unsigned int i = 0; i < c->n_slots; i++)
+		rr_adm_put(&c->slots[i]);
+	free(c->slots);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -304,18 +332,32 @@ static const char *stable_phrase(int status)
 	return p ? p : status < 300 ? "OK" : "Call Failed";
 }
 
-/* Ends leg l (once): BYE when established, CANCEL when still calling out,
- * a final response when the caller is unanswered. */
-static void leg_end(struct rr_leg *l, int status, const char *phrase)
+/* The Reason a CANCEL or BYE towards branch l carries (NULL: none):
+ * "completed elsewhere" when another branch answered or the caller's
+ * CANCEL said so (cancel_reason_completed_elsewhere), or on every CANCEL
+ * (cancel_reason_always). */
+static const char *branch_reason(const struct rr_leg *l)
 {
-	struct rr_call *c = l->call;
+	const struct rr_trunk *t = &l->call->cfg->trunks[l->trunk];
+
+	if (l->idx != 1)
+		return NULL;
+	if (t->cancel_reason_elsewhere && (l->elsewhere || l->call->caller_elsewhere))
+		return RR_REASON_ELSEWHERE;
+	if (t->cancel_reason_always && !l->established)
+		return RR_REASON_ELSEWHERE;
+	return NULL;
+}
+
+/* Sends leg l's end (once): BYE when established, CANCEL when still
+ * calling out, a final response when the caller is unanswered. */
+static void leg_hangup(struct rr_leg *l, int status)
+{
+	const char *why = branch_reason(l);
 
 	if (l->ending || l->terminated)
 		return;
 	l->ending = true;
-	c->state = RR_CALL_ENDING;
-	if (!c->end.tv_sec)
-		clock_gettime(CLOCK_MONOTONIC, &c->end);
 	if (!l->nh) {
 		l->terminated = true;
 		return;
@@ -323,29 +365,54 @@ static void leg_end(struct rr_leg *l, int status, const char *phrase)
 	if (l->refreshing)
 		return;		/* BYE once the re-INVITE is answered */
 	if (l->established) {
-		nua_bye(l->nh, TAG_END());
+		nua_bye(l->nh, TAG_IF(why, SIPTAG_REASON_STR(why)), TAG_END());
 	} else if (l->idx == 1) {
-		nua_cancel(l->nh, TAG_END());
+		nua_cancel(l->nh, TAG_IF(why, SIPTAG_REASON_STR(why)), TAG_END());
 	} else if (!l->final) {
 		l->final = true;
 		nua_respond(l->nh, status, stable_phrase(status), TAG_END());
 	}
 }
 
+/* Ends leg l and with it the call. */
+static void leg_end(struct rr_leg *l, int status, const char *phrase)
+{
+	struct rr_call *c = l->call;
+
+	(void)phrase;
+	if (l->ending || l->terminated)
+		return;
+	c->state = RR_CALL_ENDING;
+	if (!c->end.tv_sec)
+		clock_gettime(CLOCK_MONOTONIC, &c->end);
+	leg_hangup(l, status);
+}
+
 static void call_end(struct rr_call *c, int status, const char *phrase)
 {
+	struct rr_leg *l;
+	unsigned int i;
+
 	rr_call_end_reason(c, RR_END_ERROR);
 	rr_xfer_call_ending(c);
 	call_unsave(c);
 	call_release_media(c);
 	leg_end(&c->leg[0], status, phrase);
-	leg_end(&c->leg[1], status, phrase);
+	for_each_branch(c, i, l)
+		leg_end(l, status, phrase);
 }
 
 static void call_check_done(struct rr_call *c)
 {
-	if (c->leg[0].terminated && c->leg[1].terminated)
-		call_free(c);
+	struct rr_leg *l;
+	unsigned int i;
+
+	if (!c->leg[0].terminated)
+		return;
+	for_each_branch(c, i, l)
+		if (!l->terminated)
+			return;
+	call_free(c);
 }
 
 /* ---- SIP helpers ------------------------------------------------------ */
@@ -405,10 +472,9 @@ static bool peer_up(const struct rr_b2bua *b, const struct rr_config *cfg,
 }
 
 /* Sends the INVITE to the current peer of the out trunk. */
-static int call_out(struct rr_call *c)
+static int call_out(struct rr_call *c, struct rr_leg *l)
 {
 	struct rr_b2bua *b = c->b;
-	struct rr_leg *l = &c->leg[1];
 	const struct rr_trunk *t = &c->cfg->trunks[l->trunk];
 	const struct rr_peer *p;
 	const struct rr_route_target *tg;
@@ -417,15 +483,15 @@ static int call_out(struct rr_call *c)
 	bool phone;
 
 	/* skip peers OPTIONS found down, unless none is left */
-	while (c->peer_idx + 1 < t->n_peers && !peer_up(b, c->cfg, l->trunk, c->peer_idx))
-		c->peer_idx++;
-	p = &t->peers[c->peer_idx];
+	while (l->peer_idx + 1 < t->n_peers && !peer_up(b, c->cfg, l->trunk, l->peer_idx))
+		l->peer_idx++;
+	p = &t->peers[l->peer_idx];
 	const struct rr_listen *ls = &c->cfg->listen[t->side];
 
 	host_fmt(p->host, p->family, hp, sizeof(hp));
 	host_fmt(ls->address, ls->family, lh, sizeof(lh));
 	/* numbers and identity as routing and the trunk's trust/privacy say */
-	tg = &c->route->target[0];
+	tg = &c->route->target[l->target];
 	rr_identity_out(t, &c->ident, tg, &io);
 	rr_identity_headers(&io, lh, from, sizeof(from), pai, sizeof(pai));
 	/* E.164 trunks (Teams): numbers as user=phone, as Microsoft asks */
@@ -443,15 +509,21 @@ static int call_out(struct rr_call *c)
 	rr_st_apply(l->nh, t);
 	l->rseq = 0;
 	l->invite_sdp = c->b_sdp != NULL;
-	l->final = l->established = l->ack_pending = false;
+	l->final = l->established = l->ack_pending = l->progressed = false;
+	clock_gettime(CLOCK_MONOTONIC, &l->sent);
 	nua_invite(l->nh, NUTAG_URL(uri), SDP_TAGS(c->b_sdp), TAG_END());
 	{
 		struct rr_call_ev ev;
-		char peer[96];
+		char peer[96], why[64];
 
 		snprintf(peer, sizeof(peer), "%s:%u", hp, p->port);
 		rr_call_ev_fill(c, &ev, "route");
+		ev.trunk_out = t->name;
 		ev.peer = peer;
+		if (c->n_branches > 1) {
+			snprintf(why, sizeof(why), "branch %u of %u", l->branch, c->n_branches);
+			ev.reason = why;
+		}
 		rr_call_ev_log(LOG_INFO, &ev);
 	}
 	return 0;
@@ -484,6 +556,99 @@ static struct rr_call_route *route_keep(const struct rr_route_result *r)
 	return cr;
 }
 
+/* A request refused before any call state: status, with Retry-After when
+ * retry_after is not 0. */
+static void refuse(struct rr_sip_side *sd, nua_handle_t *nh, int status, const char *phrase,
+		   unsigned int retry_after)
+{
+	char ra[16];
+
+	snprintf(ra, sizeof(ra), "%u", retry_after);
+	nua_respond(nh, status, phrase, NUTAG_WITH_THIS(sd->nua),
+		    TAG_IF(retry_after, SIPTAG_RETRY_AFTER_STR(ra)), TAG_END());
+	nua_handle_destroy(nh);
+}
+
+/* Takes an admission slot of trunk for c (once per trunk). 0, or -EBUSY
+ * with *why set. */
+static int call_admit(struct rr_call *c, unsigned int trunk, enum rr_adm_verdict *why)
+{
+	const struct rr_trunk *t = &c->cfg->trunks[trunk];
+	struct rr_adm_trunk *at;
+	enum rr_adm_verdict v;
+
+	for (unsigned int i = 0; i < c->n_slots; i++)
+		if (!strcmp(c->slots[i].t->name, t->name))
+			return 0;
+	at = rr_adm_trunk(&c->b->adm, t->name);
+	if (!at)
+		return 0;	/* no memory to count it: not a reason to refuse */
+	v = rr_adm_take(at, t, now_ns(), &c->slots[c->n_slots]);
+	if (v != RR_ADM_OK) {
+		*why = v;
+		return -EBUSY;
+	}
+	c->n_slots++;
+	return 0;
+}
+
+/* Frees a call that never made it into the list (nothing sent yet). */
+static void call_discard(struct rr_call *c)
+{
+	for (unsigned int i = 0; i < c->n_slots; i++)
+		rr_adm_put(&c->slots[i]);
+	free(c->slots);
+	free(c->br);
+	free(c->route);
+	rr_config_put(c->cfg);
+	free(c);
+}
+
+/* The branches of c, one per target of its route that its trunk admits
+ * (on the first target's side and address family). 0, or -EBUSY (every
+ * target's trunk refused: *why) or -ENOENT. */
+static int call_branches(struct rr_call *c, unsigned int in, enum rr_adm_verdict *why)
+{
+	const struct rr_config *cfg = c->cfg;
+	const struct rr_call_route *route = c->route;
+	int fam = 0, side = -1;
+	bool busy = false;
+
+	for (unsigned int i = 0; i < route->n_targets; i++) {
+		const struct rr_route_target *tg = &route->target[i];
+		const struct rr_trunk *t;
+		struct rr_leg *l;
+
+		if (tg->trunk >= cfg->n_trunks)
+			continue;
+		t = &cfg->trunks[tg->trunk];
+		if (t->side == cfg->trunks[in].side || (side >= 0 && (int)t->side != side) ||
+		    (fam && t->peers[0].family != fam)) {
+			rr_warn("call %lu: target %u (trunk %s) skipped: a call's branches share one side and address family",
+				c->id, i + 1, t->name);
+			continue;
+		}
+		if (call_admit(c, tg->trunk, why)) {
+			rr_warn("call %lu: target %u: trunk %s at its %s", c->id, i + 1, t->name,
+				rr_adm_verdict_name(*why));
+			busy = true;
+			continue;
+		}
+		fam = t->peers[0].family;
+		side = (int)t->side;
+		l = branch(c, c->n_branches++);
+		l->hm.kind = RR_HM_LEG;
+		l->call = c;
+		l->idx = 1;
+		l->branch = c->n_branches;
+		l->target = i;
+		l->trunk = (int)tg->trunk;
+	}
+	if (c->n_branches)
+		return 0;
+	return busy ? -EBUSY : -ENOENT;
+}
+
 static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 {
 	struct rr_b2bua *b = sd->b;
@@ -495,8 +660,11 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	struct rr_route_result *route;
 	struct rr_call_numbers nums;
 	struct rr_identity ident;
+	enum rr_adm_verdict why = RR_ADM_OK;
 	int in, out, err, fam1;
+	unsigned int i, started;
 	struct rr_call *c;
+	struct rr_leg *l;
 	char *sdp;
 
 	if (ai && ai->ai_addr)
@@ -509,38 +677,39 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 				      "not an allowed source on side sbc" :
 				      "not an allowed source on side pbx");
 		b->stats.rejected_403++;
-		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(sd->nua), TAG_END());
-		nua_handle_destroy(nh);
+		refuse(sd, nh, SIP_403_FORBIDDEN, 0);
 		return;
 	}
 	number = sip->sip_request->rq_url->url_user;
 	rr_identity_take(&cfg->trunks[in], sip, &nums, &ident);
 	route = malloc(sizeof(*route));
 	out = route ? rr_route_decide_call(cfg, (unsigned int)in, &nums, route) : -ENOMEM;
-	/* one branch for now: forking to every target comes with twin ring */
-	if (!out)
-		out = (int)route->target[0].trunk;
+	if (!out && !route->n_targets)
+		out = -ENOENT;
 	if (out == -EACCES) {
 		rr_call_record_reject(b, cfg, in, sip, src, 403, route->rule);
 		b->stats.rejected_403++;
 		free(route);
-		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(sd->nua), TAG_END());
-		nua_handle_destroy(nh);
+		refuse(sd, nh, SIP_403_FORBIDDEN, 0);
 		return;
 	}
-	if (out < 0) {
+	if (out < 0 && out != -ENOMEM) {
 		rr_call_record_reject(b, cfg, in, sip, src, 404, "no route");
 		b->stats.rejected_404++;
 		free(route);
-		nua_respond(nh, SIP_404_NOT_FOUND, NUTAG_WITH_THIS(sd->nua), TAG_END());
-		nua_handle_destroy(nh);
+		refuse(sd, nh, SIP_404_NOT_FOUND, 0);
 		return;
 	}
-	c = calloc(1, sizeof(*c));
+	c = out ? NULL : calloc(1, sizeof(*c));
 	if (c) {
 		c->route = route_keep(route);
 		c->ident = ident;
-		if (!c->route) {
+		c->slots = calloc(route->n_targets + 1, sizeof(*c->slots));
+		c->br = route->n_targets > 1 ? calloc(route->n_targets - 1, sizeof(*c->br)) : NULL;
+		if (!c->route || !c->slots || (route->n_targets > 1 && !c->br)) {
+			free(c->route);
+			free(c->slots);
+			free(c->br);
 			free(c);
 			c = NULL;
 		}
@@ -548,25 +717,46 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	free(route);
 	if (!c) {
 		b->stats.rejected_other++;
-		nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR, NUTAG_WITH_THIS(sd->nua), TAG_END());
-		nua_handle_destroy(nh);
+		refuse(sd, nh, SIP_500_INTERNAL_SERVER_ERROR, 0);
 		return;
 	}
 	c->b = b;
 	c->cfg = rr_config_get(cfg);
-	c->id = ++b->next_id;
+	c->id = b->next_id + 1;
+	/* admission: the incoming trunk, then each target's */
+	out = call_admit(c, (unsigned int)in, &why);
+	if (!out)
+		out = call_branches(c, (unsigned int)in, &why);
+	if (out) {
+		unsigned int ra = out == -EBUSY ? rr_adm_retry_after(why) : 0;
+		char reason[96];
+
+		if (out == -EBUSY) {
+			snprintf(reason, sizeof(reason), "%s reached (Retry-After %u)",
+				 rr_adm_verdict_name(why), ra);
+			b->stats.rejected_admission++;
+		} else {
+			snprintf(reason, sizeof(reason), "no usable target");
+			b->stats.rejected_404++;
+		}
+		rr_call_record_reject(b, cfg, in, sip, src, out == -EBUSY ? 503 : 404, reason);
+		call_discard(c);
+		if (out == -EBUSY)
+			refuse(sd, nh, SIP_503_SERVICE_UNAVAILABLE, ra);
+		else
+			refuse(sd, nh, SIP_404_NOT_FOUND, 0);
+		return;
+	}
+	b->next_id++;
 	c->reinvite_from = -1;
 	c->update_from = -1;
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
 	clock_gettime(CLOCK_REALTIME, &c->start_rt);
-	for (int i = 0; i < 2; i++) {
-		c->leg[i].hm.kind = RR_HM_LEG;
-		c->leg[i].call = c;
-		c->leg[i].idx = i;
-	}
+	c->leg[0].hm.kind = RR_HM_LEG;
+	c->leg[0].call = c;
+	c->leg[0].idx = 0;
 	c->leg[0].nh = nh;
 	c->leg[0].trunk = in;
-	c->leg[1].trunk = out;
 	snprintf(c->to, sizeof(c->to), "%s", number ? number : "");
 	if (sip->sip_from && sip->sip_from->a_url->url_user)
 		snprintf(c->from, sizeof(c->from), "%s", sip->sip_from->a_url->url_user);
@@ -579,7 +769,7 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	/* the record keeps them when a transfer changes the parties */
 	memcpy(c->clid, c->from, sizeof(c->clid));
 	memcpy(c->dnis, c->to, sizeof(c->dnis));
-	c->trunk_out = out;
+	c->trunk_out = c->leg[1].trunk;	/* the winner's, once a branch answers */
 	c->start_wall = time(NULL);
 	c->leg[0].d.remote = hdr_dup(sip->sip_from);
 	c->leg[0].d.local = NULL;	/* with our tag: from the caller's ACK */
@@ -587,14 +777,15 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	c->leg[0].d.tcp = via_tcp(sip);
 	c->leg[0].d.peer = strdup(src);
 	dialog_request(&c->leg[0], sip);
-	fam1 = cfg->trunks[out].peers[0].family;
+	fam1 = cfg->trunks[c->leg[1].trunk].peers[0].family;
 	rr_call_media_init(b->media, &c->media, sd->side, ai->ai_addr->sa_family,
-			   cfg->trunks[out].side, fam1);
-	for (int i = 0; i < 2; i++) {
-		const struct rr_trunk *t = &cfg->trunks[c->leg[i].trunk];
+			   cfg->trunks[c->leg[1].trunk].side, fam1);
+	/* the first branch's trunk decides codecs and jitter towards the callee */
+	for (int k = 0; k < 2; k++) {
+		const struct rr_trunk *t = &cfg->trunks[c->leg[k].trunk];
 
-		c->media.codecs[i] = t->codecs.n ? &t->codecs : NULL;
-		c->media.no_jitter[i] = !t->jitter;
+		c->media.codecs[k] = t->codecs.n ? &t->codecs : NULL;
+		c->media.no_jitter[k] = !t->jitter;
 	}
 	c->next = b->calls;
 	if (b->calls)
@@ -609,16 +800,22 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 			   sip_has_feature(sip->sip_require, "100rel");
 	{
 		struct rr_call_ev ev;
+		char fork[48];
 
 		rr_call_ev_fill(c, &ev, "start");
 		ev.src = src;
+		if (c->n_branches > 1) {
+			snprintf(fork, sizeof(fork), "forking to %u targets", c->n_branches);
+			ev.reason = fork;
+		}
 		rr_call_ev_log(LOG_INFO, &ev);
 	}
 
 	sdp = sdp_across(&c->leg[0], sip, &err);
 	if (err) {
 		b->stats.calls_failed++;
-		c->leg[1].terminated = true;
+		for_each_branch(c, i, l)
+			l->terminated = true;
 		rr_call_end_reason(c, RR_END_ERROR);
 		if (err == -ENOSPC) {
 			rr_call_end_detail(c, 503, "no free media port");
@@ -630,17 +827,204 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 		return;
 	}
 	c->b_sdp = sdp;
-	if (call_out(c)) {
+	started = 0;
+	for_each_branch(c, i, l) {
+		if (call_out(c, l)) {
+			l->terminated = l->ending = l->dropped = true;
+			continue;
+		}
+		started++;
+	}
+	if (!started) {
 		b->stats.calls_failed++;
-		c->leg[1].terminated = true;
 		rr_call_end_detail(c, 500, "cannot place the outgoing leg");
 		call_end(c, SIP_500_INTERNAL_SERVER_ERROR);
 	}
 }
 
-static bool failover_status(int status)
+/* Gives back the admission slots no longer needed once the call is
+ * answered: those of trunks neither leg[0] nor the winner is on. */
+static void call_put_loser_slots(struct rr_call *c)
 {
-	return status == 408 || status == 503 || status == 500;
+	const char *keep[2] = { c->cfg->trunks[c->leg[0].trunk].name,
+				c->cfg->trunks[c->leg[1].trunk].name };
+
+	for (unsigned int i = 0; i < c->n_slots; i++)
+		if (c->slots[i].t && strcmp(c->slots[i].t->name, keep[0]) &&
+		    strcmp(c->slots[i].t->name, keep[1]))
+			rr_adm_put(&c->slots[i]);
+}
+
+/* Swaps two branches' places (and their handles' magic). */
+static void leg_swap(struct rr_leg *a, struct rr_leg *b)
+{
+	struct rr_leg t = *a;
+
+	*a = *b;
+	*b = t;
+	if (a->nh)
+		nua_handle_bind(a->nh, &a->hm);
+	if (b->nh)
+		nua_handle_bind(b->nh, &b->hm);
+}
+
+/* Branch l answered first: the others are cancelled (completed elsewhere)
+ * and l takes leg[1]'s place. Returns leg[1]. */
+static struct rr_leg *fork_win(struct rr_leg *l)
+{
+	struct rr_call *c = l->call;
+	struct rr_leg *x;
+	unsigned int i;
+
+	for_each_branch(c, i, x) {
+		if (x == l || x->ending || x->terminated)
+			continue;
+		x->dropped = true;
+		x->elsewhere = true;
+		leg_hangup(x, 0);
+	}
+	if (l != &c->leg[1]) {
+		leg_swap(&c->leg[1], l);
+		l = &c->leg[1];
+	}
+	c->trunk_out = l->trunk;
+	if (c->n_branches > 1) {
+		char why[80];
+
+		snprintf(why, sizeof(why), "branch %u answered; %u other branch(es) cancelled",
+			 l->branch, c->n_branches - 1);
+		rr_call_event(c, LOG_INFO, "fork", 0, why);
+	}
+	call_put_loser_slots(c);
+	return l;
+}
+
+/* A 2xx on a branch that lost (or was dropped): ACK it, then BYE. */
+static void branch_late_answer(struct rr_leg *l)
+{
+	const char *why;
+
+	l->established = true;
+	l->elsewhere = true;
+	why = branch_reason(l);
+	nua_ack(l->nh, TAG_END());
+	nua_bye(l->nh, TAG_IF(why, SIPTAG_REASON_STR(why)), TAG_END());
+	rr_call_event(l->call, LOG_INFO, "fork", 200, "a losing branch answered too: BYE");
+}
+
+/* An 18x on branch l, relayed to the caller as its trunk's early_media
+ * says. Early flows point at the first branch that sent SDP. */
+static void branch_early(struct rr_leg *l, int status, const sip_t *sip)
+{
+	struct rr_call *c = l->call;
+	const struct rr_trunk *t = &c->cfg->trunks[l->trunk];
+	bool with_sdp = is_sdp(sip);
+	char *sdp = NULL;
+	int err;
+
+	if (with_sdp) {
+		free(l->early_sdp);
+		l->early_sdp = strndup(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+	}
+	if (t->early_media == RR_EARLY_FIRST && c->early_relayed)
+		return;
+	if (t->early_media == RR_EARLY_CONVERT_183) {
+		with_sdp = false;
+		if (status == 183)
+			status = 180;
+	}
+	if (with_sdp && (!c->early_branch || c->early_branch == l->branch)) {
+		sdp = sdp_across(l, sip, &err);
+		if (sdp)
+			c->early_branch = l->branch;
+	}
+	c->early_relayed = true;
+	nua_respond(c->leg[0].nh, status, stable_phrase(status), SDP_TAGS(sdp), TAG_END());
+	free(sdp);
+	if (c->state == RR_CALL_CALLING)
+		c->state = RR_CALL_EARLY;
+	rr_call_event(c, LOG_INFO, "ringing", status, NULL);
+}
+
+/* Branch l failed for good with status: the call fails when it was the last
+ * branch ringing, with the best failure of all (rr_fork_better). */
+static void branch_failed(struct rr_leg *l, int status, const char *phrase)
+{
+	struct rr_call *c = l->call;
+	struct rr_leg *x;
+	unsigned int i;
+	int mapped, best;
+	char why[80];
+
+	l->dropped = true;
+	l->ending = true;	/* nua ends the failed INVITE itself */
+	if (!l->nh)
+		l->terminated = true;	/* no handle left to report it */
+	c->best_status = rr_fork_better(c->best_status, status);
+	for_each_branch(c, i, x)
+		if (!x->dropped && !x->ending && !x->terminated) {
+			snprintf(why, sizeof(why), "branch %u failed: %s", l->branch,
+				 phrase ? phrase : "");
+			rr_call_event(c, LOG_INFO, "fork", status, why);
+			return;
+		}
+	best = c->best_status;
+	if (best != status)
+		phrase = stable_phrase(best);
+	mapped = rr_trunk_map_status(&c->cfg->trunks[c->leg[0].trunk], best);
+	snprintf(why, sizeof(why), "%s%s", phrase ? phrase : "",
+		 c->n_branches > 1 ? " (best of the branches)" : "");
+	if (mapped != best)
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), " (relayed as %d)", mapped);
+	rr_call_end_detail(c, best, why);
+	c->b->stats.calls_failed++;
+	rr_call_end_reason(c, RR_END_FAILED);
+	call_end(c, mapped, phrase);
+}
+
+/* Failover on branch l: its trunk's next peer, else (a call of one branch)
+ * the route's next trunk to seize. 0 when a new INVITE went out; the old
+ * handle must be gone or abandoned already. */
+static int branch_next(struct rr_leg *l, int status, const char *reason)
+{
+	struct rr_call *c = l->call;
+	const struct rr_trunk *t = &c->cfg->trunks[l->trunk];
+	struct rr_call_ev ev;
+	char peer[96], hp[80];
+
+	free(l->early_sdp);
+	l->early_sdp = NULL;
+	if (l->peer_idx + 1 < t->n_peers) {
+		host_fmt(t->peers[l->peer_idx].host, t->peers[l->peer_idx].family, hp,
+			 sizeof(hp));
+		snprintf(peer, sizeof(peer), "%s:%u", hp, t->peers[l->peer_idx].port);
+		rr_call_ev_fill(c, &ev, "failover");
+		ev.trunk_out = t->name;
+		ev.peer = peer;
+		ev.status = status;
+		ev.reason = reason;
+		rr_call_ev_log(LOG_WARNING, &ev);
+		l->peer_idx++;
+		return call_out(c, l);
+	}
+	if (c->n_branches == 1 && c->route && c->alt_idx < c->route->n_alt) {
+		/* trunk seizure (outbound rule, seize order/round robin):
+		 * every peer of this trunk failed, the next trunk */
+		char why[128];
+
+		snprintf(why, sizeof(why), "every peer failed: seizing trunk %s",
+			 c->cfg->trunks[c->route->alt[c->alt_idx].trunk].name);
+		rr_call_ev_fill(c, &ev, "failover");
+		ev.status = status;
+		ev.reason = why;
+		rr_call_ev_log(LOG_WARNING, &ev);
+		c->route->target[l->target] = c->route->alt[c->alt_idx++];
+		l->trunk = (int)c->route->target[l->target].trunk;
+		c->trunk_out = l->trunk;	/* the record names the trunk seized */
+		l->peer_idx = 0;
+		return call_out(c, l);
+	}
+	return -ENOENT;
 }
 
 static void prack_send(struct rr_leg *l, const char *sdp)
@@ -673,8 +1057,11 @@ static bool reliable_18x(struct rr_leg *l, const sip_t *sip)
 		prack_send(l, NULL);	/* an earlier one still open: close it */
 	l->rseq = sip->sip_rseq->rs_response;
 	l->rseq_cseq = sip->sip_cseq->cs_seq;
+	/* passed through only for a call of one branch relaying every 18x:
+	 * forks and early_media policies PRACK here and relay as they say */
 	if (l->idx != 1 || !c->caller_100rel || o->final || !o->nh || o->ending ||
-	    c->reinvite_from >= 0 || c->state == RR_CALL_ENDING) {
+	    c->reinvite_from >= 0 || c->state == RR_CALL_ENDING || c->n_branches > 1 ||
+	    c->cfg->trunks[l->trunk].early_media != RR_EARLY_ALL) {
 		prack_send(l, NULL);
 		return false;
 	}
@@ -801,6 +1188,16 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 	}
 	if (sip && sip->sip_call_id && !l->call_id[0])
 		snprintf(l->call_id, sizeof(l->call_id), "%s", sip->sip_call_id->i_id);
+	if (l->idx == 1 && l->dropped) {
+		/* a branch that lost: only a 2xx needs anything (ACK, BYE) */
+		if (status >= 200 && status < 300 && !l->final)
+			branch_late_answer(l);
+		if (status >= 200)
+			l->final = true;
+		return;
+	}
+	if (status > 100 && status < 200)
+		l->progressed = true;	/* no failover timer */
 	if (status >= 200 && status < 300 && sip) {
 		dialog_response(l, status, sip);
 		if (l->idx == 1 && !l->established) {
@@ -819,18 +1216,32 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 	if (status < 200) {
 		if (status == 100 || c->reinvite_from >= 0 || l->idx != 1 || o->final)
 			return;
-		sdp = sdp_across(l, sip, &err);
-		nua_respond(o->nh, status, stable_phrase(status), SDP_TAGS(sdp), TAG_END());
-		free(sdp);
-		if (c->state == RR_CALL_CALLING)
-			c->state = RR_CALL_EARLY;
-		rr_call_event(c, LOG_INFO, "ringing", status, NULL);
+		branch_early(l, status, sip);
 		return;
+	}
+	if (status < 300 && l->idx == 1 && !l->final) {
+		l->progressed = true;
+		if (o->final || o->ending || o->terminated || c->state == RR_CALL_ENDING) {
+			/* the caller is gone or another branch won meanwhile */
+			l->final = true;
+			if (c->state == RR_CALL_ANSWERED) {
+				l->dropped = true;
+				branch_late_answer(l);
+				return;
+			}
+		} else {
+			l = fork_win(l);
+		}
 	}
 	l->final = true;
 	if (status < 300) {
 		l->established = true;
 		sdp = sdp_across(l, sip, &err);
+		if (!sdp && !is_sdp(sip) && l->idx == 1 && l->early_sdp &&
+		    c->early_branch != l->branch && c->state != RR_CALL_ANSWERED)
+			/* SDP-less 2xx after a reliable 18x whose SDP we did not use */
+			sdp = rr_media_from(c->b->media, &c->media, 1, l->early_sdp,
+					    strlen(l->early_sdp), &err);
 		if (l->invite_sdp || c->state == RR_CALL_ENDING)
 			nua_ack(l->nh, TAG_END());
 		else
@@ -874,67 +1285,75 @@ static void r_invite(struct rr_leg *l, int status, const char *phrase, const sip
 		nua_respond(o->nh, status, stable_phrase(status), TAG_END());
 		return;
 	}
-	if (l->idx != 1 || c->state == RR_CALL_ENDING)
+	if (l->idx != 1 || c->state == RR_CALL_ENDING || l->established)
 		return;
-	{
-		const struct rr_trunk *t = &c->cfg->trunks[l->trunk];
+	if (rr_trunk_failover_status(&c->cfg->trunks[l->trunk], status) && !o->ending) {
+		nua_handle_bind(l->nh, NULL);
+		nua_handle_destroy(l->nh);
+		l->nh = NULL;
+		if (!branch_next(l, status, "trying the next peer"))
+			return;
+	}
+	branch_failed(l, status, phrase);
+}
 
-		if (failover_status(status) && c->peer_idx + 1 < t->n_peers && !o->ending) {
-			struct rr_call_ev ev;
-			char peer[96], hp[80];
+/* Failover timer (Microsoft's): a branch that got no 18x or 2xx within its
+ * trunk's failover_timeout is cancelled at that peer and tried at the
+ * next one, when there is a next one. */
+static void branch_check_timer(struct rr_leg *l, __u64 now)
+{
+	struct rr_call *c = l->call;
+	const struct rr_trunk *t = &c->cfg->trunks[l->trunk];
+	__u64 sent;
 
-			host_fmt(t->peers[c->peer_idx].host, t->peers[c->peer_idx].family, hp,
-				 sizeof(hp));
-			snprintf(peer, sizeof(peer), "%s:%u", hp, t->peers[c->peer_idx].port);
-			rr_call_ev_fill(c, &ev, "failover");
-			ev.peer = peer;
-			ev.status = status;
-			ev.reason = "trying the next peer";
-			rr_call_ev_log(LOG_WARNING, &ev);
-			nua_handle_bind(l->nh, NULL);
-			nua_handle_destroy(l->nh);
-			l->nh = NULL;
-			c->peer_idx++;
-			if (!call_out(c))
-				return;
-		} else if (failover_status(status) && !o->ending && c->route &&
-			   c->alt_idx < c->route->n_alt) {
-			/* trunk seizure (outbound rule, seize order/round robin):
-			 * every peer of this trunk failed, the next trunk */
-			struct rr_call_ev ev;
-			char why[128];
+	if (!l->nh || l->progressed || l->dropped || l->ending || l->final ||
+	    !t->failover_timeout_ms || l->peer_idx + 1 >= t->n_peers)
+		return;
+	sent = (__u64)l->sent.tv_sec * 1000000000ull + (__u64)l->sent.tv_nsec;
+	if (now - sent < (__u64)t->failover_timeout_ms * 1000000ull)
+		return;
+	nua_cancel(l->nh, TAG_END());
+	nua_handle_bind(l->nh, &abandoned_hm);
+	l->nh = NULL;
+	if (branch_next(l, 408, "no 18x/2xx in the failover timeout: trying the next peer"))
+		branch_failed(l, SIP_408_REQUEST_TIMEOUT);
+}
 
-			snprintf(why, sizeof(why), "every peer failed: seizing trunk %s",
-				 c->cfg->trunks[c->route->alt[c->alt_idx].trunk].name);
-			rr_call_ev_fill(c, &ev, "failover");
-			ev.status = status;
-			ev.reason = why;
-			rr_call_ev_log(LOG_WARNING, &ev);
-			nua_handle_bind(l->nh, NULL);
-			nua_handle_destroy(l->nh);
-			l->nh = NULL;
-			c->route->target[0] = c->route->alt[c->alt_idx++];
-			l->trunk = (int)c->route->target[0].trunk;
-			c->trunk_out = l->trunk;	/* the record names the trunk seized */
-			c->peer_idx = 0;
-			if (!call_out(c))
-				return;
+static void failover_timer(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct rr_b2bua *b = (struct rr_b2bua *)arg;
+	struct rr_call *c, *n;
+	struct rr_leg *l;
+	unsigned int i;
+	__u64 now = now_ns();
+
+	(void)magic;
+	(void)t;
+	for (c = b->calls; c; c = n) {
+		n = c->next;
+		if (c->state != RR_CALL_CALLING && c->state != RR_CALL_EARLY)
+			continue;
+		for_each_branch(c, i, l) {
+			branch_check_timer(l, now);
+			if (c->state == RR_CALL_ENDING)
+				break;
 		}
 	}
-	{
-		int mapped = rr_trunk_map_status(&c->cfg->trunks[o->trunk], status);
+}
 
-		char why[80];
+/* Events on an INVITE the failover timer abandoned. */
+static void abandoned_event(nua_event_t event, int status, nua_handle_t *nh, tagi_t tags[])
+{
+	int cs = -1;
 
-		if (mapped != status)
-			snprintf(why, sizeof(why), "%s (relayed as %d)", phrase ? phrase : "", mapped);
-		else
-			snprintf(why, sizeof(why), "%s", phrase ? phrase : "");
-		rr_call_end_detail(c, status, why);
-		c->b->stats.calls_failed++;
-		l->ending = true;	/* nua ends the failed INVITE itself */
-		rr_call_end_reason(c, RR_END_FAILED);
-		call_end(c, mapped, phrase);
+	if (event == nua_r_invite && status >= 200 && status < 300) {
+		/* answered as the CANCEL crossed */
+		nua_ack(nh, TAG_END());
+		nua_bye(nh, TAG_END());
+	} else if (event == nua_i_state) {
+		tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
+		if (cs == nua_callstate_terminated)
+			nua_handle_destroy(nh);
 	}
 }
 
@@ -976,7 +1395,8 @@ static void i_reinvite(struct rr_leg *l, const sip_t *sip)
 	free(sdp);
 }
 
-/* UPDATE (RFC 3311) on an answered call or in the early dialog: relayed to the other leg like a
+/* UPDATE (RFC 3311) on an answered call or in the early dialog (calls of one
+ * branch: a fork has no single early dialog to relay into): relayed to the other leg like a
  * re-INVITE, its SDP rewritten and the flows updated in place; the other
  * leg's answer goes back on the saved request (NUTAG_APPL_METHOD("UPDATE")
  * keeps nua from answering it itself). */
@@ -991,7 +1411,7 @@ static void i_update(struct rr_leg *l, nua_t *nua, const sip_t *sip)
 	/* answered, or in the early dialog (RFC 3311 5.1: after a reliable
 	 * 18x, e.g. preconditions): the other leg has its dialog too */
 	bool ready = c->state == RR_CALL_ANSWERED ? o->established :
-		     c->state == RR_CALL_EARLY && o->nh && !o->final;
+		     c->state == RR_CALL_EARLY && o->nh && !o->final && c->n_branches == 1;
 
 	if (!ready || o->ending || c->reinvite_from >= 0 || c->update_from >= 0 ||
 	    l->update_req) {
@@ -1100,6 +1520,16 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 		rr_xfer_event(event, status, phrase, nua, nh, hm, sip, tags);
 		return;
 	}
+	if (hm && hm->kind == RR_HM_ABANDONED) {
+		abandoned_event(event, status, nh, tags);
+		return;
+	}
+	if (l && l->dropped && (event == nua_i_invite || event == nua_i_update ||
+				event == nua_i_refer)) {
+		/* a branch that lost has no call to relay into */
+		nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua), TAG_END());
+		return;
+	}
 	switch (event) {
 	case nua_i_invite:
 		if (!l)
@@ -1160,7 +1590,12 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 		return;
 	case nua_i_cancel:
 		if (l) {
-			rr_call_end_detail(c, 487, NULL);
+			for (sip_reason_t *r = sip ? sip->sip_reason : NULL; r; r = r->re_next)
+				if (r->re_protocol && !strcasecmp(r->re_protocol, "SIP") &&
+				    r->re_cause && atoi(r->re_cause) == 200)
+					c->caller_elsewhere = true;
+			rr_call_end_detail(c, 487, c->caller_elsewhere ?
+					   "completed elsewhere (CANCEL Reason cause=200)" : NULL);
 			c->b->stats.calls_cancelled++;
 			l->final = true;	/* nua answered 487 */
 			l->ending = true;
@@ -1169,6 +1604,10 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 		}
 		return;
 	case nua_i_bye:
+		if (l && l->dropped) {
+			l->ending = true;	/* a branch that lost: nua answered 200 */
+			return;
+		}
 		if (l && rr_xfer_i_bye(l))
 			return;
 		if (l) {
@@ -1183,7 +1622,7 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 		tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
 		if (cs == nua_callstate_terminated) {
 			l->terminated = true;
-			if (c->state != RR_CALL_ENDING) {
+			if (c->state != RR_CALL_ENDING && !l->dropped) {
 				if (!l->ending)
 					rr_st_leg_lost(l, status);
 				call_end(c, SIP_480_TEMPORARILY_UNAVAILABLE);
@@ -1305,6 +1744,9 @@ struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
 			return NULL;
 		}
 	}
+	b->fo_timer = su_timer_create(su_root_task(root), 100);
+	if (b->fo_timer)
+		su_timer_set_for_ever(b->fo_timer, failover_timer, (su_timer_arg_t *)b);
 	pings_setup(b);
 	rr_st_defaults(b);
 	return b;
@@ -1346,6 +1788,9 @@ void rr_b2bua_destroy(struct rr_b2bua *b)
 		call_free(b->calls);
 	rr_xfer_free_all(b);
 	rr_cdr_writer_free(b->cdr);
+	if (b->fo_timer)
+		su_timer_destroy(b->fo_timer);
+	rr_admission_free(&b->adm);
 	pings_free(b);
 	for (int s = 0; s < RR_SIDE_MAX; s++)
 		if (b->side[s].nua)
@@ -1601,6 +2046,20 @@ struct rr_config *rr_b2bua_config(struct rr_b2bua *b)
 	return b->cfg;
 }
 
+int rr_b2bua_trunk_load(struct rr_b2bua *b, const char *name, unsigned int *calls,
+			unsigned long long *rejected)
+{
+	for (struct rr_adm_trunk *t = b->adm.trunks; t; t = t->next) {
+		if (strcmp(t->name, name))
+			continue;
+		*calls = t->calls;
+		*rejected = t->rejected[RR_ADM_CALLS] + t->rejected[RR_ADM_CPS] +
+			    t->rejected[RR_ADM_BANDWIDTH];
+		return 0;
+	}
+	return -ENOENT;
+}
+
 int rr_b2bua_peers(struct rr_b2bua *b,
 		   int (*fn)(const char *trunk, const char *host, unsigned int port,
 			     bool up, void *arg), void *arg)
@@ -1709,6 +2168,8 @@ static int restore_one(struct rr_b2bua *b, const char *path, char *why, size_t l
 	}
 	c->b = b;
 	c->id = st.id;
+	c->n_branches = 1;	/* answered: leg[1] is the callee */
+	c->leg[1].branch = 1;
 	c->reinvite_from = c->update_from = -1;
 	c->state = RR_CALL_ANSWERED;
 	c->restored = true;

@@ -56,6 +56,7 @@ enum rr_xfer_kind {
 struct rr_b2bua_stats {
 	unsigned long long calls_total, calls_answered, calls_failed, calls_cancelled;
 	unsigned long long rejected_403, rejected_404, rejected_other;
+	unsigned long long rejected_admission;	/* 503: a trunk's max_calls/cps/bandwidth */
 	unsigned long long inactivity_hangups;
 	unsigned long long session_timer_hangups;	/* RR_END_SESSION_TIMER */
 	/* REFERs relayed to the far trunk (refer: pass), handled here
@@ -99,6 +100,10 @@ unsigned int rr_b2bua_n_calls(const struct rr_b2bua *b);
 const struct rr_b2bua_stats *rr_b2bua_stats(const struct rr_b2bua *b);
 int rr_b2bua_walk(struct rr_b2bua *b, int (*fn)(struct rr_call *c, void *arg), void *arg);
 int rr_b2bua_hangup(struct rr_b2bua *b, unsigned long id);
+/* Admission state of the trunk named name: calls holding a slot now and
+ * calls refused by its limits so far. -ENOENT before its first call. */
+int rr_b2bua_trunk_load(struct rr_b2bua *b, const char *name, unsigned int *calls,
+			unsigned long long *rejected);
 /* Every trunk peer with its OPTIONS state (up until a ping fails). */
 int rr_b2bua_peers(struct rr_b2bua *b,
 		   int (*fn)(const char *trunk, const char *host, unsigned int port,

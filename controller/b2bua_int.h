@@ -15,6 +15,7 @@
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_status.h>
 
+#include "admission.h"
 #include "b2bua.h"
 #include "cdr_csv.h"
 #include "identity.h"
@@ -28,8 +29,9 @@ struct rr_sip_side {
 };
 
 /* What a nua handle belongs to: a call leg, a peer's OPTIONS pinger, the
- * new party of a transfer being called, or a leg cut from its call. */
-enum { RR_HM_LEG = 1, RR_HM_PING, RR_HM_XFER, RR_HM_GONE };
+ * new party of a transfer being called, a leg cut from its call, or an
+ * INVITE abandoned by the failover timer (cancelled, freed when over). */
+enum { RR_HM_LEG = 1, RR_HM_PING, RR_HM_XFER, RR_HM_GONE, RR_HM_ABANDONED };
 struct rr_hmagic {
 	int kind;
 };
@@ -73,6 +75,17 @@ struct rr_leg {
 	} d;
 	char *sdp_to;			/* the SDP last sent on this leg */
 	bool refreshing;		/* restored: our adopting re-INVITE is out */
+	/* callee branches (idx 1) only: a call rings every target of its
+	 * route, one branch each; leg[1] is branch 1, call->br[] the others,
+	 * and the first to answer is swapped into leg[1] (b2bua.c) */
+	unsigned int branch;		/* 1..n, stays with the leg when swapped */
+	unsigned int target;		/* index into call->route->target[] */
+	unsigned int peer_idx;		/* failover position in its trunk */
+	bool dropped;			/* lost or failed: its end is not the call's */
+	bool elsewhere;			/* lost to another branch's answer */
+	bool progressed;		/* 18x/2xx came: no failover timer */
+	struct timespec sent;		/* INVITE sent to the current peer */
+	char *early_sdp;		/* its last 18x SDP, for an SDP-less 2xx */
 };
 
 /* What a call keeps of its routing decision: the targets and the trunks
@@ -94,7 +107,14 @@ struct rr_call {
 	struct rr_call_media media;
 	int reinvite_from;		/* leg whose re-INVITE is pending, or -1 */
 	int update_from;		/* leg whose UPDATE is pending, or -1 */
-	unsigned int peer_idx;		/* failover position in the out trunk */
+	struct rr_leg *br;		/* branches 2..n_branches (leg[1] is 1) */
+	unsigned int n_branches;	/* >= 1 */
+	unsigned int early_branch;	/* branch early flows point at (0: none) */
+	bool early_relayed;		/* an 18x went to the caller */
+	bool caller_elsewhere;		/* caller's CANCEL: Reason cause=200 */
+	int best_status;		/* best final failure of the branches */
+	struct rr_adm_slot *slots;	/* admission slots held (one per trunk) */
+	unsigned int n_slots;
 	char *b_sdp;			/* SDP sent to the callee (for failover) */
 	struct rr_config *cfg;		/* the configuration the call began under */
 	struct rr_call_route *route;	/* where it goes, the numbers it carries */
@@ -135,6 +155,8 @@ struct rr_b2bua {
 	struct rr_cdr_writer *cdr;	/* call detail records (cdr.h) */
 	char state_dir[256];		/* calls.state_dir; "": no call state kept */
 	char pin_dir[256];		/* whose flows the state files describe */
+	struct rr_admission adm;	/* per-trunk limits (admission.h) */
+	su_timer_t *fo_timer;		/* failover timer scan (b2bua.c) */
 };
 
 /* Methods a call leg's handle leaves to the B2BUA (nua answers the rest):

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -510,6 +511,93 @@ static int parse_trunk_dialog(struct ctx *c, const char *key, yaml_node_t *v,
 	return 0;
 }
 
+/* Seconds with up to three decimals ("10", "0.5") as milliseconds. */
+static int get_ms(struct ctx *c, yaml_node_t *n, const char *what, unsigned int max_s,
+		  unsigned int *out)
+{
+	const char *s = scalar(c, n, what);
+	char *end;
+	double v;
+
+	if (!s)
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !(v >= 0) || v > max_s || s[0] == '-') {
+		fail(c, n, "%s: '%s' is not a number of seconds in 0..%u", what, s, max_s);
+		return -EINVAL;
+	}
+	*out = (unsigned int)(v * 1000 + 0.5);
+	return 0;
+}
+
+/* Forking, early media, failover and admission keys of a trunk: 0 when key
+ * was one of them, 1 when not, -EINVAL on a bad value. */
+static int parse_trunk_fork_key(struct ctx *c, const char *key, yaml_node_t *v,
+				struct rr_trunk *t)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+		unsigned long max;
+	} uints[] = {
+		{ "max_calls", offsetof(struct rr_trunk, max_calls), 1000000 },
+		{ "max_cps", offsetof(struct rr_trunk, max_cps), 100000 },
+		{ "max_bandwidth_kbps", offsetof(struct rr_trunk, max_bandwidth_kbps), 100000000 },
+		{ "call_bandwidth_kbps", offsetof(struct rr_trunk, call_bandwidth_kbps), 100000 },
+	};
+	yaml_node_item_t *it;
+	unsigned long u;
+
+	for (size_t i = 0; i < sizeof(uints) / sizeof(uints[0]); i++) {
+		if (strcmp(key, uints[i].key))
+			continue;
+		if (get_uint(c, v, key, 0, uints[i].max, &u))
+			return -EINVAL;
+		*(unsigned int *)((char *)t + uints[i].off) = (unsigned int)u;
+		return 0;
+	}
+	if (!strcmp(key, "cancel_reason_completed_elsewhere"))
+		return get_bool(c, v, key, &t->cancel_reason_elsewhere);
+	if (!strcmp(key, "cancel_reason_always"))
+		return get_bool(c, v, key, &t->cancel_reason_always);
+	if (!strcmp(key, "failover_timeout"))
+		return get_ms(c, v, key, 300, &t->failover_timeout_ms);
+	if (!strcmp(key, "early_media")) {
+		const char *s = scalar(c, v, key);
+
+		if (!s)
+			return -EINVAL;
+		if (!strcmp(s, "all"))
+			t->early_media = RR_EARLY_ALL;
+		else if (!strcmp(s, "first"))
+			t->early_media = RR_EARLY_FIRST;
+		else if (!strcmp(s, "convert_183"))
+			t->early_media = RR_EARLY_CONVERT_183;
+		else {
+			fail(c, v, "early_media: '%s' is not one of all, first, convert_183", s);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "failover_codes")) {
+		if (!expect(c, v, YAML_SEQUENCE_NODE, key))
+			return -EINVAL;
+		t->n_failover_codes = 0;
+		for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+			if (t->n_failover_codes == RR_MAX_FAILOVER_CODES) {
+				fail(c, v, "failover_codes: at most %d", RR_MAX_FAILOVER_CODES);
+				return -EINVAL;
+			}
+			if (get_uint(c, node(c, *it), "failover_codes status", 300, 699, &u))
+				return -EINVAL;
+			t->failover_codes[t->n_failover_codes++] = (uint16_t)u;
+		}
+		return 0;
+	}
+	return 1;
+}
+
 static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 {
 	yaml_node_t *k, *v;
@@ -525,6 +613,14 @@ static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 	t->session_timer.interval = 1800;
 	t->session_timer.min_se = 90;
 	rr_cfg_trunk_init(t);
+	t->cancel_reason_elsewhere = true;
+	t->early_media = RR_EARLY_ALL;
+	t->failover_codes[0] = 408;
+	t->failover_codes[1] = 503;
+	t->failover_codes[2] = 504;
+	t->n_failover_codes = 3;
+	t->failover_timeout_ms = 10000;
+	t->call_bandwidth_kbps = 300;
 	FOR_EACH_PAIR(c, m, k, v, key) {
 		int r = parse_trunk_dialog(c, key, v, t);
 
@@ -623,6 +719,9 @@ static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 			if (get_bool(c, v, "jitter", &t->jitter))
 				return -EINVAL;
 		} else if ((r = rr_cfg_trunk_key(c, t, key, v)) != -ENOENT) {
+			if (r)
+				return r;
+		} else if ((r = parse_trunk_fork_key(c, key, v, t)) <= 0) {
 			if (r)
 				return r;
 		} else {
@@ -1362,6 +1461,14 @@ const char *rr_config_reload_blocker(const struct rr_config *cur,
 	if (strcmp(cur->calls.state_dir, next->calls.state_dir))
 		return "calls.state_dir";
 	return NULL;
+}
+
+bool rr_trunk_failover_status(const struct rr_trunk *t, int status)
+{
+	for (unsigned int i = 0; i < t->n_failover_codes; i++)
+		if (t->failover_codes[i] == status)
+			return true;
+	return false;
 }
 
 int rr_trunk_map_status(const struct rr_trunk *t, int status)

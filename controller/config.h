@@ -83,6 +83,14 @@ enum rr_privacy {
 	RR_PRIVACY_ID,		/* always Privacy: id (the caller is hidden) */
 	RR_PRIVACY_NONE,	/* none (an anonymous caller stays anonymous) */
 };
+/* 18x from a trunk's peers, towards the caller (early_media:). */
+enum rr_early_media {
+	RR_EARLY_ALL,			/* relay every 18x */
+	RR_EARLY_FIRST,			/* relay only the call's first 18x */
+	RR_EARLY_CONVERT_183,		/* 183 relayed as 180, no SDP, no early flows */
+};
+
+#define RR_MAX_FAILOVER_CODES 16
 
 struct rr_trunk {
 	char name[64];
@@ -107,6 +115,21 @@ struct rr_trunk {
 	struct rr_dest default_dest;		/* n = 0: none */
 	bool trust;				/* RFC 3325 trust domain */
 	enum rr_privacy privacy;
+	/* Forking (fork.c): CANCEL/BYE of a branch on this trunk carries
+	 * Reason: SIP;cause=200 when another branch answered or the caller's
+	 * CANCEL said so; _always: on every CANCEL towards this trunk. */
+	bool cancel_reason_elsewhere, cancel_reason_always;
+	enum rr_early_media early_media;
+	/* Peer failover: these finals, or no 18x/2xx within the timeout
+	 * (ms; 0 = off), try the trunk's next peer. */
+	uint16_t failover_codes[RR_MAX_FAILOVER_CODES];
+	unsigned int n_failover_codes;
+	unsigned int failover_timeout_ms;
+	/* Admission (admission.c); 0 = no limit. */
+	unsigned int max_calls;		/* concurrent, in + out */
+	unsigned int max_cps;		/* new calls per second (token bucket) */
+	unsigned int max_bandwidth_kbps;
+	unsigned int call_bandwidth_kbps;	/* what one call counts */
 	int line;
 };
 
@@ -206,6 +229,8 @@ const char *rr_config_reload_blocker(const struct rr_config *cur,
 const char *rr_side_name(enum rr_side side);
 /* status as relayed to a caller on trunk (response_map applied). */
 int rr_trunk_map_status(const struct rr_trunk *t, int status);
+/* status is one of t's failover codes. */
+bool rr_trunk_failover_status(const struct rr_trunk *t, int status);
 /* Index of the trunk named name, or -1. */
 int rr_config_trunk_find(const struct rr_config *cfg, const char *name);
 /* Trunk whose allowed networks contain the source address, on side; -1. */

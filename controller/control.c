@@ -185,6 +185,17 @@ static json_object *do_trunks(struct rr_control *ctl)
 
 	json_object_object_add(o, "ok", json_object_new_boolean(1));
 	rr_b2bua_peers(ctl->b, trunk_peer_json, trunks);
+	/* admission: calls on each trunk now, calls its limits refused */
+	for (size_t i = 0; i < json_object_array_length(trunks); i++) {
+		json_object *t = json_object_array_get_idx(trunks, i);
+		unsigned int calls = 0;
+		unsigned long long rejected = 0;
+
+		rr_b2bua_trunk_load(ctl->b, json_object_get_string(json_object_object_get(t, "name")),
+				    &calls, &rejected);
+		json_object_object_add(t, "calls", json_object_new_int64(calls));
+		json_object_object_add(t, "rejected", json_object_new_uint64(rejected));
+	}
 	json_object_object_add(o, "trunks", trunks);
 	return o;
 }
@@ -212,6 +223,7 @@ static json_object *do_status(struct rr_control *ctl)
 	json_object_object_add(o, "calls_cancelled", json_object_new_uint64(st->calls_cancelled));
 	json_object_object_add(o, "rejected_403", json_object_new_uint64(st->rejected_403));
 	json_object_object_add(o, "rejected_404", json_object_new_uint64(st->rejected_404));
+	json_object_object_add(o, "rejected_admission", json_object_new_uint64(st->rejected_admission));
 	json_object_object_add(o, "inactivity_hangups", json_object_new_uint64(st->inactivity_hangups));
 	json_object_object_add(o, "session_timer_hangups",
 			       json_object_new_uint64(st->session_timer_hangups));

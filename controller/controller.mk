@@ -27,6 +27,8 @@ RRD_SRCS	:= $(addprefix controller/,b2bua.c call_state.c config.c config_routing
 		   session_timer.c tls.c transfer.c translate.c)
 # call log lines and call detail records
 RRD_SRCS	+= $(addprefix controller/,call_log.c call_record.c cdr.c cdr_csv.c media_quality.c)
+# forking and call admission
+RRD_SRCS	+= $(addprefix controller/,admission.c fork.c)
 RRD_OBJS	:= $(patsubst controller/%.c,$(BUILD)/obj/controller/%.o,$(RRD_SRCS))
 RRD_HDRS	:= $(wildcard controller/*.h) $(wildcard include/rtprelay/*.h)
 RRD_MNL_LIBS	:= $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
@@ -71,6 +73,9 @@ $(BUILD)/tests/test_cdr: controller/cdr.c controller/cdr_csv.c controller/log.c 
 $(BUILD)/tests/test_call_log: controller/call_log.c controller/log.c controller/call_log.h
 # Call state files (controller/call_state.c).
 $(BUILD)/tests/test_call_state: controller/call_state.c controller/call_state.h controller/sdp_rewrite.h
+# Forking policy and call admission (controller/fork.c, admission.c).
+$(BUILD)/tests/test_fork: controller/fork.c controller/fork.h
+$(BUILD)/tests/test_admission: controller/admission.c controller/admission.h controller/config.h
 
 # Prometheus text formatting (controller/metrics_text.c).
 $(BUILD)/tests/test_metrics_text: controller/metrics_text.c controller/metrics_text.h
@@ -99,6 +104,9 @@ $(BUILD)/tests/rtprelayd-asan: $(RRD_SRCS) $(DP_SRCS) $(RRD_HDRS) | $(BUILD)/tes
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(RRD_CFLAGS) $(RRD_SRCS) $(DP_SRCS) -o $@ $(RRD_LIBS) $(LIBBPF_LIBS) $(RRD_MNL_LIBS)
 tests/e2e/test_b2bua.sh tests/e2e/test_metrics.sh tests/e2e/test_tls.sh tests/e2e/test_early.sh: $(BUILD)/tests/rtprelayd-asan
 tests/e2e/test_cdr.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelayctl
+# Forking, early media, failover and admission end to end.
+TEST_SUITES += tests/e2e/test_fork.sh
+tests/e2e/test_fork.sh: $(BUILD)/tests/rtprelayd-asan
 
 # make bench: flow install/remove latency through datapath.h
 $(BUILD)/flow_latency: tests/bench/flow_latency.c $(BUILD)/obj/controller/dp_user.o $(BUILD)/obj/controller/log.o $(DP_LIB)

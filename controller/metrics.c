@@ -161,6 +161,7 @@ void rr_metrics_update(struct rr_metrics *mx, struct rr_b2bua *b)
 	s.rejected_403 = bs->rejected_403;
 	s.rejected_404 = bs->rejected_404;
 	s.rejected_other = bs->rejected_other;
+	s.rejected_admission = bs->rejected_admission;
 	s.inactivity_hangups = bs->inactivity_hangups;
 	s.flows = m->n_flows;
 	s.flow_errors = m->flow_errors;

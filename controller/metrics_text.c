@@ -85,6 +85,7 @@ int rr_metrics_format(const struct rr_metrics_snap *s, FILE *f)
 		{ "rejected_403", s->rejected_403 },
 		{ "rejected_404", s->rejected_404 },
 		{ "rejected_other", s->rejected_other },
+		{ "rejected_admission", s->rejected_admission },
 		{ "inactivity_hangup", s->inactivity_hangups },
 	};
 	unsigned int i;

@@ -42,7 +42,7 @@ struct rr_metrics_snap {
 	unsigned int calls_active;
 	unsigned long long calls_total, answered, failed, cancelled;
 	double cps;			/* calls accepted per second, last RR_CPS_WINDOW s */
-	unsigned long long rejected_403, rejected_404, rejected_other;
+	unsigned long long rejected_403, rejected_404, rejected_other, rejected_admission;
 	unsigned long long inactivity_hangups;
 	unsigned int flows;
 	unsigned long long flow_errors;

@@ -400,6 +400,78 @@ static void test_missing(void **state)
 	assert_non_null(strstr(err, ":1: top level: expected a mapping"));
 }
 
+/* Forking, early media, failover and admission keys of a trunk. */
+static void test_trunk_fork(void **state)
+{
+	static const char head[] =
+		"listen: { sbc: { address: 198.51.100.1 }, pbx: { address: 203.0.113.1 } }\n"
+		"media: { address: { sbc: { ipv4: 198.51.100.1 }, pbx: { ipv4: 203.0.113.1 } } }\n"
+		"trunks:\n"
+		"  - { name: s, side: sbc, peers: [\"198.51.100.10\"] }\n";
+	static const struct { const char *trunk, *err; } bad[] = {
+		{ "early_media: some", ":5: early_media: 'some' is not one of all, first, convert_183" },
+		{ "failover_codes: [200]", ":5: failover_codes status: '200' is not an integer in 300..699" },
+		{ "failover_codes: 503", ":5: failover_codes: expected a list" },
+		{ "failover_timeout: -1", ":5: failover_timeout: '-1' is not a number of seconds" },
+		{ "failover_timeout: 1s", ":5: failover_timeout: '1s' is not a number of seconds" },
+		{ "max_calls: many", ":5: max_calls: 'many' is not an integer" },
+		{ "cancel_reason_always: sometimes", ":5: cancel_reason_always: 'sometimes' is not a boolean" },
+	};
+	char text[1024], err[512];
+	struct rr_config *cfg;
+	const struct rr_trunk *t;
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s%s", head,
+		 "  - { name: p, side: pbx, peers: [\"203.0.113.10\", \"203.0.113.11\"],\n"
+		 "      early_media: convert_183, failover_codes: [408, 500], failover_timeout: 2.5,\n"
+		 "      cancel_reason_completed_elsewhere: false, cancel_reason_always: true,\n"
+		 "      max_calls: 30, max_cps: 5, max_bandwidth_kbps: 9000, call_bandwidth_kbps: 100 }\n");
+	cfg = load_text(text, err, sizeof(err));
+	if (!cfg)
+		fail_msg("%s", err);
+	/* defaults */
+	t = &cfg->trunks[0];
+	assert_true(t->cancel_reason_elsewhere);
+	assert_false(t->cancel_reason_always);
+	assert_int_equal(t->early_media, RR_EARLY_ALL);
+	assert_int_equal(t->n_failover_codes, 3);
+	assert_true(rr_trunk_failover_status(t, 408));
+	assert_true(rr_trunk_failover_status(t, 503));
+	assert_true(rr_trunk_failover_status(t, 504));
+	assert_false(rr_trunk_failover_status(t, 500));
+	assert_int_equal(t->failover_timeout_ms, 10000);
+	assert_int_equal(t->max_calls, 0);
+	assert_int_equal(t->max_cps, 0);
+	assert_int_equal(t->max_bandwidth_kbps, 0);
+	assert_int_equal(t->call_bandwidth_kbps, 300);
+	/* set */
+	t = &cfg->trunks[1];
+	assert_false(t->cancel_reason_elsewhere);
+	assert_true(t->cancel_reason_always);
+	assert_int_equal(t->early_media, RR_EARLY_CONVERT_183);
+	assert_true(rr_trunk_failover_status(t, 500));
+	assert_false(rr_trunk_failover_status(t, 503));
+	assert_int_equal(t->failover_timeout_ms, 2500);
+	assert_int_equal(t->max_calls, 30);
+	assert_int_equal(t->max_cps, 5);
+	assert_int_equal(t->max_bandwidth_kbps, 9000);
+	assert_int_equal(t->call_bandwidth_kbps, 100);
+	rr_config_free(cfg);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "%s  - { name: p, side: pbx, peers: [\"203.0.113.10\"], %s }\n",
+			 head, bad[i].trunk);
+		cfg = load_text(text, err, sizeof(err));
+		if (cfg) {
+			rr_config_free(cfg);
+			fail_msg("accepted %s", bad[i].trunk);
+		}
+		if (!strstr(err, bad[i].err))
+			fail_msg("'%s': error '%s', expected '%s'", bad[i].trunk, err, bad[i].err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_response_map),
 		cmocka_unit_test(test_routing),
 		cmocka_unit_test(test_trunk_media),
+		cmocka_unit_test(test_trunk_fork),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_semantic),
