@@ -394,6 +394,8 @@ static void call_end(struct rr_call *c, int status, const char *phrase)
 	unsigned int i;
 
 	rr_call_end_reason(c, RR_END_ERROR);
+	if (!c->answer.tv_sec && !c->end_status)
+		rr_call_end_detail(c, status, NULL);	/* what the caller got */
 	rr_xfer_call_ending(c);
 	call_unsave(c);
 	call_release_media(c);
