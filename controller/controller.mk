@@ -61,6 +61,10 @@ $(BUILD)/tests/test_sdp: controller/sdp_rewrite.c controller/port_pool.c $(wildc
 UNIT_LDLIBS_sdp := $(shell $(PKG_CONFIG) --libs sofia-sip-ua)
 # the pattern rule does not know sofia's include dir
 $(BUILD)/tests/test_sdp: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags sofia-sip-ua)
+# Attended transfer's media join on a fake datapath (media.c).
+$(BUILD)/tests/test_media_join: controller/media.c controller/port_pool.c controller/sdp_rewrite.c controller/log.c $(wildcard controller/*.h)
+UNIT_LDLIBS_media_join := $(shell $(PKG_CONFIG) --libs sofia-sip-ua)
+$(BUILD)/tests/test_media_join: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags sofia-sip-ua)
 # Refer-To reading (refer.c) and the per-trunk refer/session_timer keys.
 $(BUILD)/tests/test_refer: controller/refer.c $(RR_CFG_SRCS) $(wildcard controller/*.h)
 UNIT_LDLIBS_refer := $(RR_CFG_LIBS)
