@@ -139,6 +139,7 @@ static void call_save(struct rr_call *c)
 		g->tcp = lg->d.tcp;
 		g->trunk = c->cfg->trunks[lg->trunk].name;
 		g->sdp = lg->sdp_to;
+		g->sdp_from = c->sdp_from[l];
 	}
 	for (unsigned int i = 0; i < c->media.n; i++)
 		for (int l = 0; l < 2; l++) {
@@ -1157,8 +1158,11 @@ static void r_refresh(struct rr_leg *l, int status, const char *phrase, const si
 		leg_end(l, SIP_480_TEMPORARILY_UNAVAILABLE);
 		return;
 	}
-	if (is_sdp(sip) && !rr_media_same(&c->media, l->idx, sip->sip_payload->pl_data,
-					  sip->sip_payload->pl_len)) {
+	if (is_sdp(sip) && rr_media_same(&c->media, l->idx, sip->sip_payload->pl_data,
+					 sip->sip_payload->pl_len)) {
+		free(c->sdp_from[l->idx]);
+		c->sdp_from[l->idx] = strndup(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+	} else if (is_sdp(sip)) {
 		/* the peer moved its media: flows towards it follow; the other
 		 * leg keeps the relay's ports, so it needs no offer */
 		char *sdp = sdp_across(l, sip, &err);
@@ -2108,6 +2112,7 @@ static int leg_adopt(struct rr_leg *l)
 			   NUTAG_URL(url), NUTAG_AUTOANSWER(0), TAG_END());
 	if (!l->nh)
 		return -ENOMEM;
+	rr_st_apply(l->nh, t);	/* the trunk's session timer, as for a new leg */
 	l->established = l->final = true;
 	l->invite_sdp = l->sdp_to != NULL;
 	l->refreshing = true;
@@ -2231,6 +2236,7 @@ static int restore_one(struct rr_b2bua *b, const char *path, char *why, size_t l
 		lg->d.remote_cseq = g->remote_cseq;
 		lg->d.tcp = g->tcp;
 		lg->sdp_to = take(&g->sdp);
+		c->sdp_from[l] = take(&g->sdp_from);
 	}
 	c->next = b->calls;
 	if (b->calls)

@@ -83,6 +83,7 @@ char *rr_cs_encode(const struct rr_cs_call *st, size_t *len)
 		PUT("peer", d->peer);
 		PUT("trunk", d->trunk);
 		PUT("sdp", d->sdp);
+		PUT("sdp_from", d->sdp_from);
 #undef PUT
 		fprintf(f, "leg%d.local_cseq %" PRIu32 "\nleg%d.remote_cseq %" PRIu32
 			"\nleg%d.transport %s\n", l, d->local_cseq, l, d->remote_cseq, l,
@@ -117,6 +118,7 @@ void rr_cs_free(struct rr_cs_call *st)
 		free(d->peer);
 		free(d->trunk);
 		free(d->sdp);
+		free(d->sdp_from);
 	}
 	memset(st, 0, sizeof(*st));
 }
@@ -307,6 +309,8 @@ static int field(struct dec *d, struct rr_cs_call *st, const char *key, const ch
 			return unesc(d, v, vlen, &g->trunk);
 		if (!strcmp(rest, "sdp"))
 			return unesc(d, v, vlen, &g->sdp);
+		if (!strcmp(rest, "sdp_from"))
+			return unesc(d, v, vlen, &g->sdp_from);
 		if (!strcmp(rest, "local_cseq") || !strcmp(rest, "remote_cseq")) {
 			if ((r = num(d, key, v, 0x7fffffffull, &u)))
 				return r;

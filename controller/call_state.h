@@ -41,6 +41,7 @@ struct rr_cs_dialog {
 	char *peer;		/* where its requests came from, "ADDR:PORT" (info) */
 	char *trunk;		/* trunk name */
 	char *sdp;		/* the SDP rtprelayd last sent on this leg */
+	char *sdp_from;		/* the SDP this leg last sent (raw) */
 };
 
 struct rr_cs_stream {

@@ -3,8 +3,9 @@
 # an answered call with media flowing survives kill -9 and SIGTERM; the new
 # daemon adopts it from the state directory (ports reserved, flows kept and
 # still counting, listed as "restored"), gives each leg's dialog back to
-# sofia-sip with a re-INVITE, and then a BYE from either side, a hangup over
-# the control socket end it on both legs with nothing left. A corrupt or
+# sofia-sip with a re-INVITE; then a BYE from either side, a hangup over
+# the control socket end it on both legs with nothing left, and a peer's
+# re-INVITE is relayed with the flows following it. A corrupt or
 # truncated state file is reported with its name and reason and skipped; a
 # new call after the restart gets other ports; media inactivity ends a
 # restored call without media; SIGINT, and SIGTERM on the userspace data
@@ -160,6 +161,26 @@ check "CDR: the second crash's call closed by the callee (RA), one record" "1 RA
 	"$(cdr "$($CTL cdr --dir "$work/cdr" --since 1h --json |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)[-1]["call"])')" \
 		'"%d %s" % (len(r), r[0]["state"])')"
+
+# --- 2b. a re-INVITE after the restart is relayed, flows follow ------------
+uas_start pbx "$SC/uas_restart_reinvite.xml" -d 2000
+uac_start sbc "$SC/uac_restart_reinvite.xml" -d 3000
+sleep 1
+kill -9 "$rrd_pid"; wait "$rrd_pid" 2>/dev/null
+start_rrd
+ok "third restart: both legs adopted" adopted
+for _ in $(seq 60); do
+	[ "$(call_field '["streams"][0].get("peer_1")' 2>/dev/null)" = "$PBX:7004" ] && break
+	sleep 0.1
+done
+check "re-INVITE from the PBX after the restart relayed; flows now towards PBX:7004" \
+	"$PBX:7004" "$(call_field '["streams"][0].get("peer_1")')"
+ok "the call's state file follows the new port" grep -q "s0.peer1 $PBX 7004" "$STATE"/call-*.state
+wait $uac_pid; rc=$?
+wait $uas_pid; rc2=$?
+check "the SBC answered the relayed re-INVITE, then its BYE got 200" 0 "$rc"
+check "the PBX's re-INVITE was answered 200 and it got the BYE" 0 "$rc2"
+ok "after the relayed re-INVITE and BYE: nothing left" idle
 
 # --- 3. SIGTERM hands calls over; a new call gets other ports; ctl hangup ---
 uas_start pbx "$SC/uas_restart_wait.xml"

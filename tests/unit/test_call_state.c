@@ -69,6 +69,7 @@ static void fill(struct rr_cs_call *st)
 		d->peer = l ? "203.0.113.10:5060" : "198.51.100.10";
 		d->trunk = l ? "pbx" : "sbc";
 		d->sdp = (char *)sdp0;
+		d->sdp_from = l ? NULL : "v=0\r\no=- 7 7 IN IP4 198.51.100.10\r\n";
 	}
 }
 
@@ -112,6 +113,7 @@ static void round_trip(void **state)
 		same_str(out.leg[l].peer, in.leg[l].peer);
 		same_str(out.leg[l].trunk, in.leg[l].trunk);
 		same_str(out.leg[l].sdp, sdp0);
+		same_str(out.leg[l].sdp_from, in.leg[l].sdp_from);
 		assert_int_equal(out.leg[l].local_cseq, in.leg[l].local_cseq);
 		assert_int_equal(out.leg[l].remote_cseq, in.leg[l].remote_cseq);
 		assert_int_equal(out.leg[l].tcp, in.leg[l].tcp);
