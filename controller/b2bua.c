@@ -104,12 +104,8 @@ static void call_save(struct rr_call *c)
 
 	if (!b->state_dir[0] || c->state != RR_CALL_ANSWERED)
 		return;
-	if (c->transferred || c->xfer) {
-		/* a leg replaced by a transfer has a dialog this file does not
-		 * follow: such a call does not survive a restart */
-		call_unsave(c);
-		return;
-	}
+	if (c->xfer)
+		return;	/* a transfer in progress: saved when it completes (transfer.c) */
 	for (int l = 0; l < 2; l++)
 		if (!c->leg[l].d.local || !c->leg[l].d.remote || !c->leg[l].d.target ||
 		    !c->leg[l].call_id[0] || c->leg[l].ending || c->leg[l].terminated)
