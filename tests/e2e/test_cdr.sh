@@ -9,6 +9,7 @@
 #   486 from the callee           -> E   (486)
 #   operator hangup               -> T   (rtprelayctl call hangup)
 #   no media                      -> T   (media.inactivity_timeout)
+#   no session refresh (RFC 4028) -> T   (session-timer, after a SIGHUP)
 #   blind transfer by the callee  -> RTB (REFER handled by rtprelayd; the
 #                                         new party, a second PBX peer on
 #                                         5070, answers and hangs up)
@@ -248,6 +249,28 @@ ok "call 8 over" idle
 check "after SIGHUP with cdr.mask_numbers: the record's numbers are masked" "$MF $MT" \
 	"$($CTL cdr --dir "$CDR" --since 1h --json | python3 -c 'import json, sys; x = json.load(sys.stdin)[-1]; print(x["clid"], x["dnis"])')"
 not_ok "logging.level warning (SIGHUP): no info line of call 8 (start, route, end)" grep -q "call=8 " "$work/rrd.log"
+
+# --- T by session timer: the SBC trunk makes the caller the refresher
+# (RFC 4028: the relay's 200 sets Session-Expires 3;refresher=uac to a
+# caller that supports timers), the caller never refreshes -----------------
+sed -i -e '/^  - name: sbc$/a\    session_timer: { interval: 3, min_se: 2, refresher: remote }' \
+	-e 's|level: warning|level: info|' -e 's|inactivity_timeout: 2|inactivity_timeout: 30|' \
+	"$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.5
+sed -e 's|^Max-Forwards: 70$|Max-Forwards: 70\nSupported: timer|' \
+	"$(long "$SC/uac_waitbye.xml")" >"$work/uac_st.xml"
+uas_start "$SC/uas.xml" 1
+start=$(date +%s)
+uac "$work/uac_st.xml"; rc=$?
+uas_wait; rc2=$?
+took=$(($(date +%s) - start))
+check "call 9 (no refresh): both sides got a BYE from the relay" "0 0" "$rc $rc2"
+ok "call 9 released by the session timer within 2..8 s (took ${took}s)" test "$took" -ge 2 -a "$took" -le 8
+ok "call 9 over" idle
+ok "call 9's session line (warning)" grep -qF "call=9 event=session trunk_in=sbc trunk_out=pbx from=$MF to=$MT leg=0 reason=\"expired without refresh: releasing the call\"" "$work/rrd.log"
+check "call 9's record: T, session-timer" "T session-timer" \
+	"$($CTL cdr --dir "$CDR" --since 1h --json | python3 -c 'import json, sys; x = json.load(sys.stdin)[-1]; print(x["state"], x["reason"])')"
 
 kill -0 "$rrd_pid" 2>/dev/null
 check "rtprelayd still alive" 0 $?
