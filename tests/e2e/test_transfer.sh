@@ -194,7 +194,44 @@ $N200" "ENDING=$WAIT_BYE")
 }
 blind_handled sbc
 blind_handled pbx
-check "blind transfers handled, counted" 2 "$(ctl status 'r["transfers_blind"]')"
+# the transferor hangs up as soon as its REFER is accepted (NOTIFY 100):
+# the kept party waits alone and still gets the new party
+sc_x=$(tmpl uas_refer early-x "REFER_TO=sip:4930999@$R_PBX" REFER_STATUS=202 "NOTIFIES=$N100
+  <Reference variables=\"frag,state\"/>" "ENDING=$SEND_BYE")
+sc_k=$(tmpl uac_kept early-k PAI_NUMBER=4930999)
+sc_z=$(tmpl uas_target early-z FROM_NUMBER=4930111)
+# the new party rings 0.8 s before it answers: the transferor is gone by then
+python3 - "$sc_z" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+ring = """  <send><![CDATA[
+SIP/2.0 180 Ringing
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+  <pause milliseconds="800"/>
+"""
+i = s.index('  <send retrans="500"><![CDATA[\nSIP/2.0 200 OK')
+open(p, "w").write(s[:i] + ring + s[i:])
+PY
+sipp_in pbx -sf "$sc_z" -i $PBX -p 5080 -m 1 & pz=$!
+sipp_in pbx -sf "$sc_x" -i $PBX -p 5060 -m 1 -d 800 & px=$!
+sleep 0.3
+sipp_in sbc -sf "$sc_k" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" -d 1500; rc_k=$?
+wait $px; rc_x=$?
+wait $pz; rc_z=$?
+check "transferor hung up after 202/NOTIFY 100: its scenario ended cleanly" 0 "$rc_x"
+check "transferor gone: the kept party still got the new party's identity (re-INVITE), hung up" 0 "$rc_k"
+check "transferor gone: the new party answered and got the kept party's BYE" 0 "$rc_z"
+ok "transferor gone: logged" grep -q 'event=transfer .*leg=1 .*the transferor hung up' "$work/rrd.log"
+ok "transferor gone: nothing left" idle
+check "blind transfers handled, counted" 3 "$(ctl status 'r["transfers_blind"]')"
 
 # --- blind transfer relayed (refer: pass) --------------------------------
 conf pass pass
