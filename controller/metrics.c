@@ -178,6 +178,11 @@ void rr_metrics_update(struct rr_metrics *mx, struct rr_b2bua *b)
 		snap_free(&s);
 		return;
 	}
+	for (unsigned int i = 0; i < s.n_peers; i++) {
+		unsigned int calls;
+
+		rr_b2bua_trunk_load(b, s.peers[i].trunk, &calls, &s.peers[i].trunk_rejected);
+	}
 	pthread_mutex_lock(&mx->lock);
 	snap_free(&mx->snap);
 	mx->snap = s;

@@ -111,6 +111,15 @@ int rr_metrics_format(const struct rr_metrics_snap *s, FILE *f)
 		label(f, "peer", s->peers[i].peer, false);
 		fprintf(f, "} %d\n", s->peers[i].up);
 	}
+	head(f, "trunk_admission_rejected_total", "counter",
+	     "Calls refused with 503 by the trunk's max_calls, max_cps or max_bandwidth_kbps.");
+	for (i = 0; i < s->n_peers; i++) {
+		if (i && !strcmp(s->peers[i].trunk, s->peers[i - 1].trunk))
+			continue;	/* peers come trunk by trunk */
+		fputs("rtprelay_trunk_admission_rejected_total{", f);
+		label(f, "trunk", s->peers[i].trunk, false);
+		fprintf(f, "} %llu\n", s->peers[i].trunk_rejected);
+	}
 	head(f, "trunk_calls_active", "gauge", "Calls in progress with a leg on the trunk.");
 	for (i = 0; i < s->n_trunks; i++) {
 		fputs("rtprelay_trunk_calls_active{", f);

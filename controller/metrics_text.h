@@ -30,6 +30,7 @@ struct rr_metrics_peer {
 	char trunk[64];
 	char peer[80];			/* host:port, [v6]:port */
 	bool up;
+	unsigned long long trunk_rejected;	/* the trunk's admission 503s */
 };
 
 struct rr_metrics_trunk {

@@ -104,8 +104,9 @@ static void test_hist_observe(void **state)
 static void test_format(void **state)
 {
 	struct rr_metrics_peer peers[] = {
-		{ "sbc", "198.51.100.10:5060", true },
-		{ "pbx \"main\"\\x", "[2001:db8::1]:5060", false },
+		{ "sbc", "198.51.100.10:5060", true, 0 },
+		{ "sbc", "198.51.100.11:5060", true, 0 },
+		{ "pbx \"main\"\\x", "[2001:db8::1]:5060", false, 7 },
 	};
 	struct rr_metrics_trunk trunks[] = { { "sbc", 3 }, { "pbx", 2 } };
 	struct rr_metrics_snap s = {
@@ -114,7 +115,7 @@ static void test_format(void **state)
 		.rejected_other = 0, .inactivity_hangups = 1, .flows = 12,
 		.flow_errors = 0, .ports_in_use = { 3, 3 }, .have_global = true,
 		.fwd_packets = 123456789012ull, .fwd_bytes = 987654321098ull,
-		.peers = peers, .n_peers = 2, .trunks = trunks, .n_trunks = 2,
+		.peers = peers, .n_peers = 3, .trunks = trunks, .n_trunks = 2,
 		.loss = { .bounds = rr_loss_bounds }, .jitter = { .bounds = rr_jitter_bounds },
 	};
 	char *t;
@@ -135,6 +136,15 @@ static void test_format(void **state)
 	assert_true(has_line(t, "rtprelay_call_outcomes_total{outcome=\"rejected_404\"} 5"));
 	assert_true(has_line(t, "rtprelay_call_outcomes_total{outcome=\"inactivity_hangup\"} 1"));
 	assert_true(has_line(t, "rtprelay_trunk_peer_up{trunk=\"sbc\",peer=\"198.51.100.10:5060\"} 1"));
+	/* admission rejections: one sample per trunk, not per peer */
+	assert_true(has_line(t, "rtprelay_trunk_admission_rejected_total{trunk=\"sbc\"} 0"));
+	assert_true(has_line(t, "rtprelay_trunk_admission_rejected_total{trunk=\"pbx \\\"main\\\"\\\\x\"} 7"));
+	{
+		const char *p = strstr(t, "rtprelay_trunk_admission_rejected_total{trunk=\"sbc\"}");
+
+		assert_non_null(p);
+		assert_null(strstr(p + 1, "rtprelay_trunk_admission_rejected_total{trunk=\"sbc\"}"));
+	}
 	assert_true(has_line(t, "rtprelay_trunk_peer_up{trunk=\"pbx \\\"main\\\"\\\\x\","
 			     "peer=\"[2001:db8::1]:5060\"} 0"));
 	assert_true(has_line(t, "rtprelay_trunk_calls_active{trunk=\"pbx\"} 2"));
