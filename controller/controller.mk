@@ -85,8 +85,9 @@ $(BUILD)/tests/test_admission: controller/admission.c controller/admission.h con
 $(BUILD)/tests/test_metrics_text: controller/metrics_text.c controller/metrics_text.h
 
 # End to end: sipp through rtprelayd in the lab (userspace datapath).
-TEST_SUITES += tests/e2e/test_transfer.sh tests/e2e/test_session_timer.sh
+TEST_SUITES += tests/e2e/test_transfer.sh tests/e2e/test_transfer_xdp.sh tests/e2e/test_session_timer.sh
 tests/e2e/test_transfer.sh tests/e2e/test_session_timer.sh: $(BUILD)/tests/rtprelayd-asan
+tests/e2e/test_transfer_xdp.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
 TEST_SUITES += tests/e2e/test_b2bua.sh tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics.sh \
 	tests/e2e/test_metrics_xdp.sh tests/e2e/test_tls.sh tests/e2e/test_ipv6.sh \
 	tests/e2e/test_early.sh

@@ -13,6 +13,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib.sh"
 export RR_NS_PREFIX=${RR_NS_PREFIX:-rrxf$$-}
+# RR_DP=xdp: the same transfers with the XDP tier carrying the media
+DP=${RR_DP:-user}
 RRD_ENV_NAME=transfer
 . "$here/rrd_env.sh"
 
@@ -38,7 +40,7 @@ media:
   address: { sbc: { ipv4: $R_SBC }, pbx: { ipv4: $R_PBX } }
   ports: { min: 30000, max: 39999 }
   inactivity_timeout: 0
-datapath: { mode: user, pin_dir: $PIN }
+datapath: { mode: $DP, interfaces: [sbc0, pbx0], pin_dir: $PIN }
 logging: { level: info, target: stderr }
 control: { socket: $SOCK }
 EOC
@@ -46,7 +48,7 @@ EOC
 
 "$LAB" up >/dev/null || bail "lab up failed"
 conf handle handle
-ok "transfer config (refer: handle) passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
+ok "transfer config (refer: handle, $DP datapath) passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
 "$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
 rrd_pid=$!
 for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
