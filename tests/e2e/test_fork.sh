@@ -2,7 +2,7 @@
 # Forking, early media, peer failover and admission of rtprelayd, end to end
 # in the lab with sipp: twin ring answered on either branch (the loser gets a
 # CANCEL with Reason: SIP;cause=200, or none where the trunk's switch is
-# off), the caller's CANCEL Reason passed through (and added where a trunk
+# off; a loser that answers across the CANCEL gets ACK and BYE with it), the caller's CANCEL Reason passed through (and added where a trunk
 # asks), a 100-target fork (99 CANCELs, one answered call), early media
 # (first 18x only; 183 -> 180; two branches with 183+SDP: flows on the
 # first, then on the winner), failover to a second PBX peer on 503 and on
@@ -26,14 +26,15 @@ trunk() { # NAME SIDE PEERS [EXTRA YAML LINES...]
 	printf '  - name: %s\n    side: %s\n    peers: [%s]\n' "$n" "$s" "$p"
 	for l in "$@"; do printf '    %s\n' "$l"; done
 }
-{
+# gen_config [EXTRA]: the configuration; EXTRA: one more key of trunk sbc
+gen_config() {
 	cat <<-YAML
 	listen:
 	  sbc: { address: $R_SBC, port: 5060, transports: [udp] }
 	  pbx: { address: $R_PBX, port: 5060, transports: [udp] }
 	trunks:
 	YAML
-	trunk sbc sbc "\"$SBC:5060\"" "allow: [\"$SBC/32\"]"
+	trunk sbc sbc "\"$SBC:5060\"" "allow: [\"$SBC/32\"]" ${1:+"$1"}
 	trunk pbx pbx "\"$PBX:5060\"" "allow: [\"$PBX/32\"]"
 	trunk tw_a sbc "\"$SBC:5060\""
 	trunk tw_b sbc "\"$SBC:5062\""
@@ -76,7 +77,8 @@ trunk() { # NAME SIDE PEERS [EXTRA YAML LINES...]
 	control: { socket: $SOCK }
 	options_interval: 0
 	YAML
-} >"$work/rr.yaml"
+}
+gen_config >"$work/rr.yaml"
 
 "$LAB" up >/dev/null || bail "lab up failed"
 ok "fork configuration (106 trunks, a 100-trunk route) passes --check-config" \
@@ -159,6 +161,15 @@ uas_wait
 check "twin ring: tw_b answered, tw_a got the CANCEL with Reason" "0 0" "$U"
 ok "the answer is logged with the winning branch" grep -q "branch 2 answered; 1 other branch(es) cancelled" "$work/rrd.log"
 ok "after the second twin ring: nothing left" idle
+
+# --- 2b. a 2xx race: the losing branch answers across the CANCEL -------------
+uas sbc 5060 "$SC/uas_answer_after.xml" 1 -d 500
+uas sbc 5062 "$SC/uas_race_2xx.xml" 1
+uac pbx "$SC/uac.xml" 1000 1 -d 500; rc=$?
+uas_wait
+check "2xx race: the caller has one call; the late 2xx is ACKed and gets BYE with Reason cause=200" "0 0 0" "$rc $U"
+ok "the late answer is logged" grep -q "a losing branch answered too: BYE" "$work/rrd.log"
+ok "after the 2xx race: nothing left" idle
 
 # --- 3. the switch off: the losing branch's CANCEL carries no Reason ---------
 uas sbc 5060 "$SC/uas_answer_after.xml" 1 -d 500
@@ -291,6 +302,23 @@ check "status: rejected_admission counts the three 503s" 3 "$(ctl status 'r["rej
 ok "after admission: nothing left" idle
 check "no trunk holds a call any more" "0" \
 	"$(ctl trunks 'sum(t.get("calls", 0) for t in r["trunks"])')"
+
+# --- 8b. the incoming trunk's limit, set by a reload (counters kept) ----------
+uas pbx 5060 "$SC/uas.xml" 1
+uac sbc "$SC/uac.xml" 5200 1 -d 2500 &
+uac_pid=$!
+sleep 0.5
+gen_config "max_calls: 1" >"$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.5
+UAC_PORT=5072 uac sbc "$(tmpl uac_retry_after.tmpl CODE=503 SECS=10)" 4000 1; rc=$?
+check "max_calls: 1 on the incoming trunk sbc (a reload, the call in progress counted): 503" 0 "$rc"
+check "rtprelayctl trunks: sbc has 1 call and 1 rejection" "1 1" \
+	"$(ctl trunks '" ".join("%s %s" % (t["calls"], t["rejected"]) for t in r["trunks"] if t["name"] == "sbc")')"
+wait $uac_pid; rc=$?
+uas_wait
+check "the call in progress completes" "0 0" "$rc $U"
+ok "after the incoming trunk's limit: nothing left" idle
 
 # --- 9. clean exit, no sanitizer report ---------------------------------------
 kill "$rrd_pid"
