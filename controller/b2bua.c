@@ -2303,6 +2303,16 @@ unsigned int rr_b2bua_restore(struct rr_b2bua *b)
 			rr_warn("calls: renaming %s: %s", path, strerror(errno));
 	}
 	closedir(d);
+	{
+		/* flows of calls that were not saved (being set up when the
+		 * daemon died, or in a refused file) would forward to old
+		 * peers until their ports are handed out again */
+		unsigned int stale = rr_media_sweep(b->media);
+
+		if (stale)
+			rr_log(LOG_NOTICE, "calls: %u stale flows on the media ports removed "
+			       "(no saved call owns them)", stale);
+	}
 	b->stats.calls_restored += n;
 	b->stats.restore_failed += bad;
 	if (n || bad)

@@ -441,3 +441,60 @@ bool rr_media_same(const struct rr_call_media *cm, int leg, const char *sdp, siz
 	}
 	return true;
 }
+
+struct sweep {
+	struct rr_media *m;
+	struct rtprelay_flow_key *stale;
+	unsigned int n, cap;
+};
+
+/* The side whose relay media address is e, or -1. */
+static int relay_side(const struct rr_media *m, const struct rtprelay_endpoint *e)
+{
+	for (int s = 0; s < RR_SIDE_MAX; s++) {
+		const struct rr_media_addr *a = &m->cfg->media.addr[s];
+
+		if (e->family == RTPRELAY_AF_INET && a->has_v4 && !memcmp(&e->addr, &a->v4, 4))
+			return s;
+		if (e->family == RTPRELAY_AF_INET6 && a->has_v6 && !memcmp(&e->addr, &a->v6, 16))
+			return s;
+	}
+	return -1;
+}
+
+static int sweep_one(const struct rtprelay_flow_key *key, const struct rtprelay_flow *flow,
+		     void *arg)
+{
+	struct sweep *sw = arg;
+	int side = relay_side(sw->m, &key->local);
+	uint16_t port = ntohs(key->local.port);
+
+	if (side < 0 || port < sw->m->cfg->media.port_min || port > sw->m->cfg->media.port_max ||
+	    rr_port_pool_taken(&sw->m->pool[side], port))
+		return 0;
+	if (sw->n == sw->cap) {
+		unsigned int cap = sw->cap ? 2 * sw->cap : 64;
+		struct rtprelay_flow_key *n = realloc(sw->stale, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		sw->stale = n;
+		sw->cap = cap;
+	}
+	sw->stale[sw->n++] = *key;
+	return 0;
+}
+
+unsigned int rr_media_sweep(struct rr_media *m)
+{
+	struct sweep sw = { .m = m };
+	unsigned int gone = 0;
+
+	if (m->dp->ops->flow_walk(m->dp, sweep_one, &sw))
+		rr_warn("media: walking the data path's flows for stale ones failed");
+	for (unsigned int i = 0; i < sw.n; i++)
+		if (!m->dp->ops->flow_del(m->dp, &sw.stale[i]))
+			gone++;
+	free(sw.stale);
+	return gone;
+}

@@ -99,6 +99,11 @@ void rr_media_join(struct rr_media *m, struct rr_call_media *dst, int slot,
  * endpoints. 0, or -EINVAL/-EBUSY (a port outside the range or taken:
  * nothing taken) with a reason in why. */
 int rr_media_adopt(struct rr_media *m, struct rr_call_media *cm, char *why, size_t len);
+/* Removes the flows on the relay's media addresses and port range that no
+ * call owns (their pair is not handed out): left by calls a crashed daemon
+ * had not saved. Run once restored calls hold their ports. Returns the
+ * number removed. */
+unsigned int rr_media_sweep(struct rr_media *m);
 /* SDP from leg whose endpoints are those already installed towards leg:
  * true (nothing to change; flows and their counters left alone). */
 bool rr_media_same(const struct rr_call_media *cm, int leg, const char *sdp, size_t len);

@@ -70,3 +70,13 @@ int rr_port_pool_reserve(struct rr_port_pool *p, uint16_t port)
 	p->in_use++;
 	return 0;
 }
+
+bool rr_port_pool_taken(const struct rr_port_pool *p, uint16_t port)
+{
+	unsigned int i;
+
+	if (port < p->min || port > p->max)
+		return false;
+	i = (unsigned int)(port - p->min) / 2;
+	return i < p->n_pairs && (p->bits[i / 64] & (1ULL << (i % 64)));
+}

@@ -7,6 +7,7 @@
 #ifndef RR_PORT_POOL_H
 #define RR_PORT_POOL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct rr_port_pool {
@@ -22,6 +23,8 @@ int rr_port_pool_get(struct rr_port_pool *p);
 /* Takes the pair of an even port (a restored call's): -EINVAL outside the
  * range or odd, -EBUSY when already handed out. */
 int rr_port_pool_reserve(struct rr_port_pool *p, uint16_t port);
+/* Is the pair of port (RTP or RTCP) handed out? false outside the range. */
+bool rr_port_pool_taken(const struct rr_port_pool *p, uint16_t port);
 /* Returns -EINVAL for a port that is not a handed-out pair. */
 int rr_port_pool_put(struct rr_port_pool *p, uint16_t port);
 

@@ -232,6 +232,9 @@ good=$STATE/call-$id.state
 head -c 200 "$good" >"$STATE/call-9001.state"			# truncated
 sed 's/^s0.port0 .*/s0.port0 banana/' "$good" | sed "s/^id .*/id 9002/" >"$STATE/call-9002.state"
 printf 'garbage\n' >"$STATE/call-9003.state"
+# a flow no saved call owns (a call being set up when the daemon died)
+$CTL flow add --in $R_SBC:30500 --out-src $R_PBX:30500 --out-dst $PBX:7100 >/dev/null
+check "while the daemon is down: the call's 4 flows and a stale one" 5 "$(map_flows)"
 start_rrd
 ok "the good call was still adopted" adopted
 ok "truncated file reported with its name and reason" \
@@ -241,6 +244,9 @@ ok "bad value reported with the line and key" \
 ok "garbage reported" grep -qE "call-9003.state: line 1: not a version 1" "$work/rrd.$run.log"
 ok "bad files renamed .bad (not read again)" test -e "$STATE/call-9001.state.bad" -a ! -e "$STATE/call-9001.state"
 check "only the good call is up" 1 "$(ctl status 'r["calls"]')"
+ok "the stale flow was removed at start (logged)" \
+	grep -q "calls: 1 stale flows on the media ports removed" "$work/rrd.$run.log"
+check "XDP map: only the adopted call's 4 flows" 4 "$(map_flows)"
 check "status: calls_restored 1, restore_failed 3" "1 3" \
 	"$(ctl status '"%d %d" % (r["calls_restored"], r["restore_failed"])')"
 rm -f "$STATE"/*.bad
