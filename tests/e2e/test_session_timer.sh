@@ -7,7 +7,8 @@
 # lives on; a peer that took the refresher role and never refreshes gets
 # both legs released (end reason session-timer); a refresh answered 481
 # releases both legs at once; a peer's refresh repeating its SDP is answered
-# by the relay without bothering the other leg. Nothing left afterwards.
+# by the relay without bothering the other leg; method: update refreshes
+# with an SDP-less UPDATE. Nothing left afterwards.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -127,6 +128,15 @@ check "the caller's refresh (same SDP) answered with the relay's SDP" 0 "$rc"
 check "the callee never saw the refresh" 0 "$rc2"
 ok "logged as answered here" grep -q 'event=session .*leg=0 .*reason="refresh answered here"' "$work/rrd.log"
 ok "after the peer's refresh: nothing left" idle
+# --- 5. method: update: the relay refreshes with an SDP-less UPDATE --------
+reload "$OFF" "{ interval: 10, min_se: 5, refresher: local, method: update }"
+uas uas_st_update.xml & p=$!
+sleep 0.3
+sipp_in sbc -sf "$SC/uac.xml" -i $SBC -p 5070 -m 1 -s 4930123 -d 6500 "$R_SBC:5060"; rc=$?
+wait $p; rc2=$?
+check "method update: the callee got an UPDATE without SDP with Session-Expires, answered; BYE" "0 0" "$rc $rc2"
+ok "method update: logged" grep -q 'event=session .*leg=1 .*reason="refreshed (UPDATE)"' "$work/rrd.log"
+ok "after the UPDATE refresh: nothing left" idle
 ok "rtprelayd alive" alive
 
 kill "$rrd_pid"

@@ -314,6 +314,15 @@ sipp_in sbc -sf "$SC/uac_waitbye.xml" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:50
 wait $px; rc_x=$?
 check "REFER with Replaces of an unknown call: 403, call unharmed, ends by BYE" "0 0" "$rc_x $rc_k"
 ok "after the refused REFER: nothing left" idle
+# a REFER without Refer-To: 400, the call unharmed
+sc_x=$(tmpl uas_refer bad2-x "REFER_TO=x" REFER_STATUS=400 NOTIFIES= "ENDING=$SEND_BYE")
+sed -i '/^Refer-To:/d' "$sc_x"
+sipp_in pbx -sf "$sc_x" -i $PBX -p 5060 -m 1 -d 500 & px=$!
+sleep 0.3
+sipp_in sbc -sf "$SC/uac_waitbye.xml" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060"; rc_k=$?
+wait $px; rc_x=$?
+check "REFER without Refer-To: 400, call unharmed, ends by BYE" "0 0" "$rc_x $rc_k"
+ok "after the malformed REFER: nothing left" idle
 ok "rtprelayd alive" alive
 
 kill "$rrd_pid"
