@@ -264,6 +264,26 @@ ok "after the inactivity hangup: nothing left" idle
 sed -i 's|inactivity_timeout: 3|inactivity_timeout: 20|' "$work/rr.yaml"
 kill -HUP "$rrd_pid"
 
+# --- 5a. calls.shutdown: end_calls: SIGTERM ends calls (XDP) ---------------
+sed -i 's|shutdown: keep_calls|shutdown: end_calls|' "$work/rr.yaml"
+kill -HUP "$rrd_pid"
+sleep 0.5
+uas_start pbx "$SC/uas.xml"
+sipp_in sbc -sf "$SC/uac_waitbye.xml" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" &
+uac_pid=$!
+sleep 1
+check "end_calls: a call is up" 1 "$(ctl status 'r["calls"]')"
+kill -TERM "$rrd_pid"; wait "$rrd_pid"; rc=$?
+rrd_pid=
+check "end_calls, SIGTERM: exit status 0" 0 "$rc"
+wait $uac_pid; rc=$?
+wait $uas_pid; rc2=$?
+check "end_calls, SIGTERM: both legs got a BYE (SBC PBX)" "0 0" "$rc $rc2"
+ok "end_calls, SIGTERM: no state file left" test -z "$(ls "$STATE"/*.state 2>/dev/null)"
+ok "end_calls, SIGTERM: program detached, pins removed" test ! -e "$PIN/rr_flows"
+sed -i 's|shutdown: end_calls|shutdown: keep_calls|' "$work/rr.yaml"
+start_rrd
+
 # --- 5. SIGINT ends calls cleanly (BYE both legs), flows removed -----------
 uas_start pbx "$SC/uas.xml"
 sipp_in sbc -sf "$SC/uac_waitbye.xml" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" &
