@@ -103,20 +103,26 @@ ok "end reason session-timer (call log end line)" grep -q 'event=end .*reason=se
 check "session-timer hangups counted" 1 "$(ctl status 'r["session_timer_hangups"]')"
 ok "after expiry: nothing left" idle
 
-# --- 3. a refresh answered 481 releases both legs ---------------------------
+# --- 3. a refresh answered 481 or 408 releases both legs ----------------
 reload "$OFF" "$LOCAL"
-uas uas_st_481.xml & p=$!
-sleep 0.3
-start=$(date +%s)
-uac uac_waitbye.xml; rc=$?
-took=$(($(date +%s) - start))
-wait $p; rc2=$?
-check "refresh answered 481: the caller got a BYE from the relay" 0 "$rc"
-check "refresh answered 481: the callee's part done" 0 "$rc2"
-ok "released at the first refresh (took ${took}s)" test "$took" -le 9
-check "session-timer hangups counted" 2 "$(ctl status 'r["session_timer_hangups"]')"
-ok "refresh failure logged" grep -q 'event=session .*leg=1 status=481 reason="refresh failed' "$work/rrd.log"
-ok "after the 481: nothing left" idle
+n_st=1
+for code in 481 408; do
+	sed -e "s/481 Call\/Transaction Does Not Exist/$code $([ $code = 408 ] && echo Request Timeout || echo Call\\/Transaction Does Not Exist)/" \
+		"$SC/uas_st_481.xml" >"$work/uas_st_$code.xml"
+	sipp_in pbx -sf "$work/uas_st_$code.xml" -i $PBX -p 5060 -m 1 & p=$!
+	sleep 0.3
+	start=$(date +%s)
+	uac uac_waitbye.xml; rc=$?
+	took=$(($(date +%s) - start))
+	wait $p; rc2=$?
+	n_st=$((n_st + 1))
+	check "refresh answered $code: the caller got a BYE from the relay" 0 "$rc"
+	check "refresh answered $code: the callee's part done" 0 "$rc2"
+	ok "refresh answered $code: released at the first refresh (took ${took}s)" test "$took" -le 9
+	check "refresh answered $code: session-timer hangups counted" $n_st "$(ctl status 'r["session_timer_hangups"]')"
+	ok "refresh answered $code: logged" grep -q "event=session .*leg=1 status=$code reason=\"refresh failed" "$work/rrd.log"
+	ok "after the $code: nothing left" idle
+done
 
 # --- 4. a peer's refresh with the same SDP answered by the relay ------------
 reload "$OFF" "$OFF"
