@@ -520,6 +520,10 @@ static void xfer_event(nua_event_t event, int status, const char *phrase, struct
 				blind_fail(c, l, status, phrase);
 				c->xfer = NULL;
 				x->c = NULL;
+				/* the transferor hung up already: nobody is left
+				 * for the kept party */
+				if (!l->nh)
+					rr_b2b_call_end(c, RR_END_FAILED, status, phrase_of(status));
 			}
 			return;
 		}

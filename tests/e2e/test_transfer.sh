@@ -234,6 +234,24 @@ check "transferor gone: the new party answered and got the kept party's BYE" 0 "
 ok "transferor gone: logged" grep -q 'event=transfer .*leg=1 .*the transferor hung up' "$work/rrd.log"
 ok "transferor gone: nothing left" idle
 check "blind transfers handled, counted" 3 "$(ctl status 'r["transfers_blind"]')"
+# the transferor gone, then the new party refuses: the kept party is released
+python3 - "$SC/uas_fail.tmpl" "$work/early-fail-z.xml" <<'PY'
+import sys
+s = open(sys.argv[1]).read().replace("CODE", "486")
+i = s.index('  <send retrans="500">')
+open(sys.argv[2], "w").write(s[:i] + '  <pause milliseconds="800"/>\n' + s[i:])
+PY
+failed_before=$(ctl status 'r["transfers_failed"]')
+sipp_in pbx -sf "$work/early-fail-z.xml" -i $PBX -p 5080 -m 1 & pz=$!
+sipp_in pbx -sf "$sc_x" -i $PBX -p 5060 -m 1 -d 800 & px=$!
+sleep 0.3
+sipp_in sbc -sf "$SC/uac_waitbye.xml" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060"; rc_k=$?
+wait $px; rc_x=$?
+wait $pz; rc_z=$?
+check "transferor gone, new party refused (486): the kept party got a BYE; the others done" "0 0 0" \
+	"$rc_k $rc_x $rc_z"
+check "the failed transfer counted" $((failed_before + 1)) "$(ctl status 'r["transfers_failed"]')"
+ok "transferor gone, transfer failed: nothing left" idle
 
 # --- blind transfer relayed (refer: pass) --------------------------------
 conf pass pass
