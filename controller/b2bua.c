@@ -422,6 +422,21 @@ static const char *host_fmt(const char *host, int family, char *buf, size_t len)
 	return buf;
 }
 
+struct rr_sip_side *rr_b2b_side(struct rr_b2bua *b, enum rr_side s, int family,
+				char *host, size_t hostlen)
+{
+	const struct rr_listen *ls = &b->cfg->listen[s];
+
+	if (b->side2[s].nua && ls->family2 == family) {
+		if (host)
+			host_fmt(ls->address2, ls->family2, host, hostlen);
+		return &b->side2[s];
+	}
+	if (host)
+		host_fmt(ls->address, ls->family, host, hostlen);
+	return &b->side[s];
+}
+
 static const char *tp_param(unsigned int transport)
 {
 	return transport == RR_TP_TLS ? "tls" : transport == RR_TP_TCP ? "tcp" : "udp";
@@ -485,10 +500,10 @@ static int call_out(struct rr_call *c, struct rr_leg *l)
 	while (l->peer_idx + 1 < t->n_peers && !peer_up(b, c->cfg, l->trunk, l->peer_idx))
 		l->peer_idx++;
 	p = &t->peers[l->peer_idx];
-	const struct rr_listen *ls = &c->cfg->listen[t->side];
+	/* from the side's address of the peer's family (dual stack) */
+	struct rr_sip_side *sd = rr_b2b_side(b, t->side, p->family, lh, sizeof(lh));
 
 	host_fmt(p->host, p->family, hp, sizeof(hp));
-	host_fmt(ls->address, ls->family, lh, sizeof(lh));
 	/* numbers and identity as routing and the trunk's trust/privacy say */
 	tg = &c->route->target[l->target];
 	rr_identity_out(t, &c->ident, tg, &io);
@@ -499,7 +514,7 @@ static int call_out(struct rr_call *c, struct rr_leg *l)
 		 hp, p->port, tp_param(t->transport), phone ? ";user=phone" : "");
 	snprintf(to, sizeof(to), "<sip:%s%s%s%s>", tg->to, tg->to[0] ? "@" : "", hp,
 		 phone && rr_number_is_digits(tg->to) ? ";user=phone" : "");
-	l->nh = nua_handle(b->side[t->side].nua, &l->hm, SIPTAG_FROM_STR(from),
+	l->nh = nua_handle(sd->nua, &l->hm, SIPTAG_FROM_STR(from),
 			   SIPTAG_TO_STR(to), TAG_IF(pai[0], SIPTAG_P_ASSERTED_IDENTITY_STR(pai)),
 			   TAG_IF(io.privacy[0], SIPTAG_PRIVACY_STR(io.privacy)),
 			   NUTAG_AUTOANSWER(0), NUTAG_APPL_METHOD(RR_LEG_APPL_METHODS), TAG_END());
@@ -1745,6 +1760,19 @@ struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
 			rr_b2bua_destroy(b);
 			return NULL;
 		}
+		if (cfg->listen[s].address2[0]) {
+			/* dual stack: a second stack on the other family's address */
+			struct rr_listen l2 = cfg->listen[s];
+
+			snprintf(l2.address, sizeof(l2.address), "%s", l2.address2);
+			l2.family = l2.family2;
+			b->side2[s].b = b;
+			b->side2[s].side = s;
+			if (side_create(b, &b->side2[s], &l2, err, errlen)) {
+				rr_b2bua_destroy(b);
+				return NULL;
+			}
+		}
 	}
 	b->fo_timer = su_timer_create(su_root_task(root), 100);
 	if (b->fo_timer)
@@ -1767,14 +1795,18 @@ void rr_b2bua_shutdown(struct rr_b2bua *b)
 	/* let BYE/CANCEL go out and get answered, a bounded while */
 	for (i = 0; i < 30 && b->calls; i++)
 		su_root_step(b->root, 100);
-	for (int s = 0; s < RR_SIDE_MAX; s++)
+	for (int s = 0; s < RR_SIDE_MAX; s++) {
 		if (b->side[s].nua)
 			nua_shutdown(b->side[s].nua);
+		if (b->side2[s].nua)
+			nua_shutdown(b->side2[s].nua);
+	}
 	for (i = 0; i < 50; i++) {
 		bool all = true;
 
 		for (int s = 0; s < RR_SIDE_MAX; s++)
-			if (b->side[s].nua && !b->side[s].shut)
+			if ((b->side[s].nua && !b->side[s].shut) ||
+			    (b->side2[s].nua && !b->side2[s].shut))
 				all = false;
 		if (all)
 			break;
@@ -1794,9 +1826,12 @@ void rr_b2bua_destroy(struct rr_b2bua *b)
 		su_timer_destroy(b->fo_timer);
 	rr_admission_free(&b->adm);
 	pings_free(b);
-	for (int s = 0; s < RR_SIDE_MAX; s++)
+	for (int s = 0; s < RR_SIDE_MAX; s++) {
 		if (b->side[s].nua)
 			nua_destroy(b->side[s].nua);
+		if (b->side2[s].nua)
+			nua_destroy(b->side2[s].nua);
+	}
 	free(b);
 }
 
@@ -2024,7 +2059,8 @@ static void pings_send(struct rr_b2bua *b)
 		snprintf(uri, sizeof(uri), "sip:%s:%u;transport=%s", hp, p->port,
 			 tp_param(t->transport));
 		if (!pg->nh)
-			pg->nh = nua_handle(b->side[t->side].nua, &pg->hm, SIPTAG_TO_STR(uri),
+			pg->nh = nua_handle(rr_b2b_side(b, t->side, p->family, NULL, 0)->nua,
+					    &pg->hm, SIPTAG_TO_STR(uri),
 					    TAG_END());
 		if (!pg->nh)
 			continue;
@@ -2096,7 +2132,8 @@ static int leg_adopt(struct rr_leg *l)
 {
 	struct rr_call *c = l->call;
 	const struct rr_trunk *t = &c->cfg->trunks[l->trunk];
-	nua_t *nua = c->b->side[t->side].nua;
+	/* the stack of the leg's family (dual-stack sides) */
+	nua_t *nua = rr_b2b_side(c->b, t->side, c->media.family[l->idx], NULL, 0)->nua;
 	char url[512], cseq[32];
 	bool tcp_param = l->d.tcp && !strstr(l->d.target, "transport=");
 

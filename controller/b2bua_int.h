@@ -145,6 +145,7 @@ struct rr_b2bua {
 	struct rr_config *cfg;		/* for new calls; a call keeps its own */
 	struct rr_media *media;
 	struct rr_sip_side side[RR_SIDE_MAX];
+	struct rr_sip_side side2[RR_SIDE_MAX];	/* listen.SIDE's second address (nua NULL: none) */
 	struct rr_call *calls;
 	unsigned int n_calls;
 	unsigned long next_id;
@@ -168,6 +169,11 @@ struct rr_b2bua {
 	TAG_IF((sdp), SIPTAG_PAYLOAD_STR(sdp))
 
 /* b2bua.c, for transfer.c and session_timer.c */
+/* The stack of side s whose address is of family (the side's second
+ * listen address when that one is of it), else the first; *host its
+ * address as a URI host. */
+struct rr_sip_side *rr_b2b_side(struct rr_b2bua *b, enum rr_side s, int family,
+				char *host, size_t hostlen);
 void rr_b2b_call_end(struct rr_call *c, enum rr_end_reason why, int status,
 		     const char *phrase);
 void rr_b2b_leg_end(struct rr_leg *l, int status, const char *phrase);

@@ -372,7 +372,37 @@ static int parse_listen(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 		FOR_EACH_PAIR(c, v, k2, v2, key2) {
 			unsigned long port;
 
-			if (!strcmp(key2, "address")) {
+			if (!strcmp(key2, "address") && v2->type == YAML_SEQUENCE_NODE) {
+				/* [IPv4, IPv6]: dual stack, one address per family */
+				yaml_node_item_t *it = v2->data.sequence.items.start;
+				size_t n = (size_t)(v2->data.sequence.items.top - it);
+
+				if (n < 1 || n > 2) {
+					fail(c, v2, "listen address: one address, or a list of an "
+					     "IPv4 and an IPv6 address");
+					return -EINVAL;
+				}
+				if (get_str(c, node(c, it[0]), "address", l->address,
+					    sizeof(l->address)) ||
+				    parse_addr(l->address, &l->family, tmp)) {
+					fail(c, v2, "listen address: '%s' is not an IP address",
+					     l->address);
+					return -EINVAL;
+				}
+				if (n == 2 &&
+				    (get_str(c, node(c, it[1]), "address", l->address2,
+					     sizeof(l->address2)) ||
+				     parse_addr(l->address2, &l->family2, tmp))) {
+					fail(c, v2, "listen address: '%s' is not an IP address",
+					     l->address2);
+					return -EINVAL;
+				}
+				if (n == 2 && l->family2 == l->family) {
+					fail(c, v2, "listen address: two addresses must be one IPv4 "
+					     "and one IPv6");
+					return -EINVAL;
+				}
+			} else if (!strcmp(key2, "address")) {
 				if (get_str(c, v2, "address", l->address, sizeof(l->address)))
 					return -EINVAL;
 				if (parse_addr(l->address, &l->family, tmp)) {

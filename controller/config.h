@@ -154,6 +154,10 @@ struct rr_tls {
 struct rr_listen {
 	char address[64];		/* IPv4 or IPv6 literal */
 	int family;
+	/* A second address of the other family (dual stack); "" = none.
+	 * Requests to a peer of its family leave from it. */
+	char address2[64];
+	int family2;
 	uint16_t port;
 	unsigned int transports;	/* RR_TP_UDP | RR_TP_TCP */
 	bool set;

@@ -62,9 +62,15 @@ void rr_st_defaults(struct rr_b2bua *b)
 		/* nua negotiates an incoming INVITE's timer as it arrives, with
 		 * the stack's defaults (its trunk is not known yet): those of
 		 * the side's first trunk, the smallest Min-SE of the side */
-		nua_set_params(b->side[s].nua, NUTAG_SESSION_TIMER(first->interval),
-			       NUTAG_MIN_SE(min), NUTAG_SESSION_REFRESHER(refresher(first)),
-			       NUTAG_UPDATE_REFRESH(first->update), TAG_END());
+		for (int k = 0; k < 2; k++) {
+			nua_t *nua = k ? b->side2[s].nua : b->side[s].nua;
+
+			if (nua)
+				nua_set_params(nua, NUTAG_SESSION_TIMER(first->interval),
+					       NUTAG_MIN_SE(min),
+					       NUTAG_SESSION_REFRESHER(refresher(first)),
+					       NUTAG_UPDATE_REFRESH(first->update), TAG_END());
+		}
 	}
 }
 

@@ -426,7 +426,7 @@ static void blind(struct rr_leg *l, nua_t *nua, const struct rr_refer_target *t)
 	rr_b2b_host(p->host, p->family, hp, sizeof(hp));
 	rr_b2b_host(ls->address, ls->family, lh, sizeof(lh));
 	snprintf(uri, sizeof(uri), "sip:%s@%s:%u;transport=%s", t->user, hp, p->port,
-		 tr->transport == RR_TP_TCP ? "tcp" : "udp");
+		 tr->transport == RR_TP_TLS ? "tls" : tr->transport == RR_TP_TCP ? "tcp" : "udp");
 	/* the new party sees the kept party (the original caller, not the
 	 * attendant who transferred): From and P-Asserted-Identity */
 	tn = party(c, o->idx, &td);
@@ -434,7 +434,8 @@ static void blind(struct rr_leg *l, nua_t *nua, const struct rr_refer_target *t)
 	snprintf(to, sizeof(to), "<sip:%s@%s>", t->user, hp);
 	xn = party(c, l->idx, &xd);
 	identity(rb, sizeof(rb), c, tr->side, xn, xd);
-	x->nh = nua_handle(b->side[tr->side].nua, &x->hm, SIPTAG_FROM_STR(from), SIPTAG_TO_STR(to),
+	x->nh = nua_handle(rr_b2b_side(b, tr->side, p->family, NULL, 0)->nua, &x->hm,
+			   SIPTAG_FROM_STR(from), SIPTAG_TO_STR(to),
 			   NUTAG_AUTOANSWER(0), TAG_END());
 	if (!x->nh) {
 		free(x);

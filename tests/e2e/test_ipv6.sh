@@ -38,8 +38,15 @@ PY
 }
 config 6 6 >"$work/v6.yaml"
 config 4 6 >"$work/mixed.yaml"
+# dual stack: both sides listen on their IPv4 and IPv6 addresses; the SBC
+# trunk's peer is IPv4, the PBX trunk's IPv6
+config 4 6 | sed -e 's|sbc: { address: 198.51.100.1,|sbc: { address: [198.51.100.1, "'$RS6'"],|' \
+	-e 's|pbx: { address: "'$RP6'",|pbx: { address: [203.0.113.1, "'$RP6'"],|' >"$work/dual.yaml"
 ok "IPv6 listen addresses and peers pass --check-config" "$RRD" -c "$work/v6.yaml" --check-config
 ok "mixed (IPv4 SBC side, IPv6 PBX side) passes --check-config" "$RRD" -c "$work/mixed.yaml" --check-config
+ok "dual stack (address: [IPv4, IPv6]) passes --check-config" "$RRD" -c "$work/dual.yaml" --check-config
+sed 's|\[198.51.100.1, "'$RS6'"\]|[198.51.100.1, 198.51.100.2]|' "$work/dual.yaml" >"$work/bad.yaml"
+ok "two addresses of one family refused" sh -c "'$RRD' -c '$work/bad.yaml' --check-config 2>&1 | grep -q 'one IPv4 and one IPv6'"
 
 "$LAB" up >/dev/null || bail "lab up failed"
 ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
@@ -145,6 +152,25 @@ call pbx $P6 $RP6 $S4 $RS4
 check "mixed call PBX(IPv6)->SBC(IPv4) answered, media both ways" "0 0 20 20" "$uac_rc $uas_rc $got_b $got_a"
 ok "after the mixed call from the PBX: nothing left" idle
 check "no flow errors" 0 "$(ctl status 'r["flow_errors"]')"
+ok "rtprelayd alive" kill -0 "$rrd_pid"
+rrd_stop
+
+# --- 3. dual stack: each side on an IPv4 and an IPv6 address ------------------
+rrd_start "$work/dual.yaml"
+ok "the SBC side listens on $RS4:5060 and [$RS6]:5060 (UDP)" \
+	sh -c "'$LAB' exec relay ss -lnu | grep -q '$RS4:5060' && '$LAB' exec relay ss -lnu | grep -q '\\[$RS6\\]:5060'"
+call sbc $S6 $RS6 $P6 $RP6
+check "dual stack: SBC over IPv6 -> PBX over IPv6, answered, media 20/20" "0 0 20 20" "$uac_rc $uas_rc $got_b $got_a"
+check "dual stack: that call is IPv6 on both legs, on the $DP tier" "$RS6 $RP6 $DP" \
+	"$(jc 'c["legs"][0]["relay_address"], c["legs"][1]["relay_address"], c["tier"]' | tr -d "(),'")"
+ok "after the dual-stack IPv6 call: nothing left" idle
+call sbc $S4 $RS4 $P6 $RP6
+check "dual stack: SBC over IPv4 -> PBX over IPv6, answered, media 20/20" "0 0 20 20" "$uac_rc $uas_rc $got_b $got_a"
+ok "after the dual-stack mixed call: nothing left" idle
+call pbx $P6 $RP6 $S4 $RS4
+check "dual stack: PBX over IPv6 -> SBC trunk over IPv4, answered, media 20/20" "0 0 20 20" "$uac_rc $uas_rc $got_b $got_a"
+check "dual stack: the INVITE to the SBC left from the IPv4 address" "$RS4" "$(jc 'c["legs"][1]["relay_address"]')"
+ok "after the dual-stack call from the PBX: nothing left" idle
 ok "rtprelayd alive" kill -0 "$rrd_pid"
 rrd_stop
 done_testing

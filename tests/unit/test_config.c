@@ -275,6 +275,11 @@ static void test_semantic(void **state)
 		     19, "'cert' and 'key' are required");
 	expect_error("listen:\n  sbc:\n    address: 198.51.100.1\n    transports: [tls]\n",
 		     19, "own 'tls' section");
+	/* dual stack: one address of each family */
+	expect_error("listen:\n  sbc:\n    address: [198.51.100.1, 198.51.100.2]\n",
+		     18, "one IPv4 and one IPv6");
+	expect_error("listen:\n  sbc:\n    address: [198.51.100.1, nope]\n",
+		     18, "'nope' is not an IP address");
 }
 
 static void test_metrics(void **state)
