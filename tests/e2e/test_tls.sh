@@ -30,7 +30,7 @@ mkca() {
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 		-keyout "$pki/$1.key" -out "$pki/$1.pem" -days 2 -subj "/CN=$1"
 }
-{ mkca ca && mkca stranger-ca && mkcert relay-sbc 198.51.100.1 ca &&
+{ mkca ca && mkca stranger-ca && mkcert relay-sbc "198.51.100.1,IP:2001:db8:51::1" ca &&
   mkcert sbc 198.51.100.10 ca && mkcert stranger 198.51.100.10 stranger-ca; } \
 	>"$work/openssl.log" 2>&1 || { cat "$work/openssl.log"; bail "openssl could not make the test certificates"; }
 
@@ -128,7 +128,7 @@ tls_call() {
 	"$LAB" exec pbx timeout 10 $TLS echo $PBX 7000 5 >"$work/echo.out" &
 	local ech=$!
 	sleep 0.4
-	res=$("$LAB" exec sbc timeout 20 $TLS uac $SBC $R_SBC 5061 "$pki/ca.pem" 7000 "$@")
+	res=$("$LAB" exec sbc timeout 20 $TLS uac ${TLS_SRC:-$SBC} ${TLS_DST:-$R_SBC} 5061 "$pki/ca.pem" 7000 "$@")
 	if [ "$(echo "$res" | jf 'r.get("invite")')" = 200 ]; then
 		wait $uas; uas_rc=$?
 	else
@@ -206,6 +206,20 @@ check "verify_peer: outgoing TLS to an SBC whose certificate verifies" \
 	"0 True" "$uac_rc $(echo "$res" | jf 'r.get("bye")')"
 ok "after the verified calls: nothing left" idle
 ok "rtprelayd alive" kill -0 "$rrd_pid"
+rrd_stop
+
+# --- 4. dual-stack SBC side: TLS on its IPv6 address too ---------------------
+sed 's|    address: 198.51.100.1$|    address: [198.51.100.1, "2001:db8:51::1"]|' "$work/rr.yaml" >"$work/rr4.yaml"
+ok "dual-stack TLS config passes --check-config" "$RRD" -c "$work/rr4.yaml" --check-config
+rrd_start "$work/rr4.yaml"
+ok "TLS on [2001:db8:51::1]:5061 as well" sh -c "'$LAB' exec relay ss -ltn | grep -q '\\[2001:db8:51::1\\]:5061'"
+TLS_SRC=2001:db8:51::10 TLS_DST=2001:db8:51::1 tls_call
+echo "# client over IPv6: $res"
+check "TLS over IPv6 from the SBC, UDP/IPv4 to the PBX: answered, media both ways" "200 0 20 20" \
+	"$(echo "$res" | jf 'r.get("invite")') $uas_rc $echoed $(echo "$res" | jf 'r.get("media_back")')"
+check "the answer's media address is the relay's IPv6 one" "2001:db8:51::1" \
+	"$(echo "$res" | jf 'r.get("answer_media","").rsplit(":",1)[0]')"
+ok "after the TLS/IPv6 call: nothing left" idle
 not_ok "no copy of the key left behind (TMPDIR)" sh -c "ls -d $work/rtprelayd-tls.* 2>/dev/null | grep -q ."
 rrd_stop
 done_testing
