@@ -974,6 +974,8 @@ static void branch_failed(struct rr_leg *l, int status, const char *phrase)
 	l->ending = true;	/* nua ends the failed INVITE itself */
 	if (!l->nh)
 		l->terminated = true;	/* no handle left to report it */
+	if (c->early_branch == l->branch)
+		c->early_branch = 0;	/* the next branch with SDP gets the early flows */
 	c->best_status = rr_fork_better(c->best_status, status);
 	for_each_branch(c, i, x)
 		if (!x->dropped && !x->ending && !x->terminated) {

@@ -234,6 +234,17 @@ uas_wait
 check "both branches ended as expected (the early one cancelled with Reason)" "0 0" "$U"
 check "early flows point at the first branch with SDP" "$SBC:7000" "$early"
 check "after the answer the flows point at the winner" "$SBC:7002" "$answered"
+# the early-media branch fails: the next branch with SDP takes the flows over
+uas sbc 5060 "$SC/uas_183_486.xml" 1
+uas sbc 5062 "$(tmpl uas_183.tmpl DELAY=600 PORT=7002)" 1
+uac pbx "$SC/uac.xml" 1000 1 -d 300 &
+uac_pid=$!
+sleep 1.0
+early=$(ctl calls 'r["calls"][0]["streams"][0].get("peer_1")')
+wait $uac_pid; rc=$?
+uas_wait
+check "early branch fails (486): the other branch's 183 and 200 reach the caller" "0 0 0" "$rc $U"
+check "the early flows moved to the branch still ringing" "$SBC:7002" "$early"
 ok "after early media: nothing left" idle
 
 # --- 7. failover to a second PBX peer: on 503, on the failover timer -----------
