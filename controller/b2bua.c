@@ -10,8 +10,17 @@
  * every handle (also for re-INVITEs), NUTAG_AUTOACK(0) so a delayed-offer
  * answer can ride on the ACK relayed from the caller.
  *
- * A call ends when nua reports both legs terminated (nua_i_state); ports and
- * flows are released as soon as the first leg ends or fails.
+ * A call ends when nua reports all its legs terminated (nua_i_state); ports
+ * and flows are released as soon as the first leg ends or fails.
+ *
+ * Forking: a call rings every target of its route at once, one callee leg
+ * (branch) per target, each its own nua handle and dialog. leg[1] is the
+ * first branch, c->br[] the others; the first 2xx wins and its leg is
+ * swapped into leg[1], so everything after the answer (re-INVITE, UPDATE,
+ * REFER, BYE, session timers, the state file) only ever sees leg[0] and
+ * leg[1]. The losers are cancelled (BYE after a 2xx race) and marked
+ * dropped: their end is not the call's. Early media, the failover timer
+ * and admission (admission.c) are per branch's trunk.
  */
 #define NUA_MAGIC_T	struct rr_sip_side
 #define NUA_HMAGIC_T	struct rr_hmagic

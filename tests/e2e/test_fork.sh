@@ -2,13 +2,15 @@
 # Forking, early media, peer failover and admission of rtprelayd, end to end
 # in the lab with sipp: twin ring answered on either branch (the loser gets a
 # CANCEL with Reason: SIP;cause=200, or none where the trunk's switch is
-# off; a loser that answers across the CANCEL gets ACK and BYE with it), the caller's CANCEL Reason passed through (and added where a trunk
-# asks), a 100-target fork (99 CANCELs, one answered call), early media
-# (first 18x only; 183 -> 180; two branches with 183+SDP: flows on the
-# first, then on the winner), failover to a second PBX peer on 503 and on
-# the failover timer, the best final response of a fork, max_calls /
-# max_cps / max_bandwidth_kbps (503 with Retry-After), and no call, flow
-# or port left afterwards.
+# off; a loser that answers across the CANCEL gets ACK and BYE with it), the
+# caller's CANCEL Reason passed through (and added where a trunk asks), a
+# 100-target fork (99 CANCELs, one answered call), early media (first 18x
+# only; 183 -> 180; two branches with 183+SDP: flows on the first, then on
+# the winner; the early branch failing: flows on the next), failover to a
+# second PBX peer on 503 and on the failover timer, the best final response
+# of a fork, max_calls / max_cps / max_bandwidth_kbps on outgoing trunks
+# and max_calls on the incoming one after a reload (503 with Retry-After),
+# and no call, flow or port left afterwards.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
