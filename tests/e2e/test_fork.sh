@@ -9,8 +9,9 @@
 # the winner; the early branch failing: flows on the next), failover to a
 # second PBX peer on 503 and on the failover timer, the best final response
 # of a fork, max_calls / max_cps / max_bandwidth_kbps on outgoing trunks
-# and max_calls on the incoming one after a reload (503 with Retry-After),
-# and no call, flow or port left afterwards.
+# and max_calls on the incoming one after a reload (503 with Retry-After,
+# counted per trunk in rtprelayctl trunks and /metrics), and no call, flow
+# or port left afterwards.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -77,6 +78,7 @@ gen_config() {
 	datapath: { mode: user, pin_dir: $PIN }
 	logging: { level: info, target: stderr }
 	control: { socket: $SOCK }
+	metrics: { listen: "127.0.0.1:9120" }
 	options_interval: 0
 	YAML
 }
@@ -312,6 +314,10 @@ check "the call within the budget completes" "0 0" "$rc $U"
 rej=$(ctl trunks '" ".join("%s=%s" % (t["name"], t.get("rejected")) for t in r["trunks"] if t["name"].startswith("lim_"))')
 check "rtprelayctl trunks: rejections per trunk" "lim_calls=1 lim_cps=1 lim_bw=1" "$rej"
 check "status: rejected_admission counts the three 503s" 3 "$(ctl status 'r["rejected_admission"]')"
+sleep 1.2	# the metrics snapshot is taken once a second
+m=$("$LAB" exec relay python3 "$here/metrics_scrape.py" http://127.0.0.1:9120/metrics)
+check "/metrics: rejections per trunk and the rejected_admission outcome" "1 1 1 0 3" \
+	"$(echo "$m" | python3 -c 'import json,sys; s=json.load(sys.stdin)["samples"]; k="rtprelay_trunk_admission_rejected_total{trunk=\"%s\"}"; print(*[int(s[k % t]) for t in ("lim_calls", "lim_cps", "lim_bw", "sbc")], int(s["rtprelay_call_outcomes_total{outcome=\"rejected_admission\"}"]))')"
 ok "after admission: nothing left" idle
 check "no trunk holds a call any more" "0" \
 	"$(ctl trunks 'sum(t.get("calls", 0) for t in r["trunks"])')"
