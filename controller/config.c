@@ -1351,7 +1351,7 @@ static void defaults(struct rr_config *cfg)
 	cfg->log.level = LOG_INFO;
 	cfg->log.target = RR_LOG_STDERR;
 	cfg->cdr.retention_days = 90;
-	strcpy(cfg->control_socket, "/run/rtprelayd.sock");
+	strcpy(cfg->control_socket, "/run/rtprelay/rtprelayd.sock");
 	strcpy(cfg->calls.state_dir, "/run/rtprelay/calls");
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <json-c/json.h>
 
@@ -394,6 +395,22 @@ static int accept_cb(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 	return 0;
 }
 
+/* The socket's directory: systemd makes it (RuntimeDirectory=rtprelay);
+ * when run by hand, one level is made here, as systemd would. */
+static void make_socket_dir(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		rr_warn("control socket directory %s: %s", dir, strerror(errno));
+}
+
 struct rr_control *rr_control_open(su_root_t *root, const char *path,
 				   struct rr_b2bua *b, struct rr_media *m,
 				   const char *dp_name)
@@ -412,6 +429,7 @@ struct rr_control *rr_control_open(su_root_t *root, const char *path,
 	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (ctl->fd < 0)
 		goto fail;
+	make_socket_dir(path);
 	unlink(path);	/* a stale socket of a previous run */
 	if (bind(ctl->fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(ctl->fd, 16))
 		goto fail;

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#define RR_CTL_SOCKET_DEFAULT	"/run/rtprelayd.sock"
+#define RR_CTL_SOCKET_DEFAULT	"/run/rtprelay/rtprelayd.sock"
 
 int ctl_calls(const char *sock, bool json);
 int ctl_call_hangup(const char *sock, unsigned long id);

@@ -89,6 +89,9 @@ ok "detach pbx0" rctl detach pbx0
 ok "detach sbc0 (unpins)" rctl detach sbc0
 
 # --- rtprelayd on the XDP tier with a call up -------------------------------
+# the socket's directory does not exist yet: rtprelayd makes it (run by
+# hand, as systemd's RuntimeDirectory would)
+SOCK=$work/run/ctl.sock
 sed -e "s|mode: auto|mode: xdp|" -e "s|/run/rtprelayd.sock|$SOCK|" -e "s|/run/rtprelayd-lab/calls|$work/calls|" \
 	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
 	"$top/configs/lab.yaml" >"$work/rr.yaml"
@@ -96,6 +99,7 @@ sed -e "s|mode: auto|mode: xdp|" -e "s|/run/rtprelayd.sock|$SOCK|" -e "s|/run/rt
 rrd_pid=$!
 for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
 [ -S "$SOCK" ] || { sed 's/^/# /' "$work/rrd.log"; bail "rtprelayd did not start"; }
+check "rtprelayd made the control socket's directory (0755)" 755 "$(stat -c %a "$work/run")"
 
 rctl trunks --json >"$work/trunks.json"; rc=$?
 check "trunks --json exits 0" 0 "$rc"
