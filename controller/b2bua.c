@@ -704,7 +704,13 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 		return;
 	}
 	number = sip->sip_request->rq_url->url_user;
-	rr_identity_take(&cfg->trunks[in], sip, &nums, &ident);
+	if (rr_identity_take(&cfg->trunks[in], sip, &nums, &ident)) {
+		/* cut, the number would name someone else: no route */
+		rr_call_record_reject(b, cfg, in, sip, src, 404, "number too long");
+		b->stats.rejected_404++;
+		refuse(sd, nh, SIP_404_NOT_FOUND, 0);
+		return;
+	}
 	route = malloc(sizeof(*route));
 	out = route ? rr_route_decide_call(cfg, (unsigned int)in, &nums, route) : -ENOMEM;
 	if (!out && !route->n_targets)
@@ -784,9 +790,7 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	if (sip->sip_from && sip->sip_from->a_url->url_user)
 		snprintf(c->from, sizeof(c->from), "%s", sip->sip_from->a_url->url_user);
 	if (sip->sip_from && sip->sip_from->a_display)
-		snprintf(c->display, sizeof(c->display), "%.*s",
-			 (int)strcspn(sip->sip_from->a_display, "\""),
-			 sip->sip_from->a_display + (sip->sip_from->a_display[0] == '"'));
+		rr_identity_display(sip->sip_from->a_display, c->display, sizeof(c->display));
 	if (sip->sip_call_id)
 		snprintf(c->leg[0].call_id, sizeof(c->leg[0].call_id), "%s", sip->sip_call_id->i_id);
 	/* the record keeps them when a transfer changes the parties */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Caller identity and privacy (see identity.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -25,13 +26,15 @@ bool rr_identity_is_anonymous(const char *user, const char *host)
 	       (host && !strcasecmp(host, "anonymous.invalid"));
 }
 
-static void number_of(const url_t *u, char *out, size_t len)
+/* The number of u into out; -ENAMETOOLONG (out "") when u names a number
+ * longer than out holds: a cut number would name someone else. */
+static int number_of(const url_t *u, char *out, size_t len)
 {
 	out[0] = '\0';
 	if (!u)
-		return;
+		return 0;
 	if (rr_identity_is_anonymous(u->url_user, u->url_host))
-		return;
+		return 0;
 	if (u->url_type == url_tel || u->url_type == url_sip || u->url_type == url_sips) {
 		char tmp[RR_NUMBER_MAX];
 
@@ -39,30 +42,55 @@ static void number_of(const url_t *u, char *out, size_t len)
 		if (u->url_type == url_tel && u->url_params && strlen(u->url_params) < 40 &&
 		    u->url_user && strlen(u->url_user) < 20) {
 			snprintf(tmp, sizeof(tmp), "%s;%s", u->url_user, u->url_params);
-			rr_number_clean(tmp, out, len);
-		} else {
-			rr_number_clean(u->url_user ? u->url_user : "", out, len);
+			if (rr_number_clean(tmp, out, len))
+				return -ENAMETOOLONG;
+		} else if (rr_number_clean(u->url_user ? u->url_user : "", out, len)) {
+			return -ENAMETOOLONG;
 		}
 	}
+	return 0;
+}
+
+void rr_identity_display(const char *d, char *out, size_t len)
+{
+	bool quoted = d && d[0] == '"';
+	size_t o = 0;
+
+	if (!len)
+		return;
+	for (const char *p = d ? d + quoted : ""; *p && o + 1 < len; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (quoted && ch == '"')
+			break;
+		if (quoted && ch == '\\' && p[1])
+			ch = (unsigned char)*++p;	/* quoted-pair */
+		if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\')
+			continue;
+		out[o++] = (char)ch;
+	}
+	out[o] = '\0';
 }
 
 static void unquote(const char *d, char *out, size_t len)
 {
-	snprintf(out, len, "%.*s", (int)strcspn(d + (d[0] == '"'), "\""), d + (d[0] == '"'));
+	rr_identity_display(d, out, len);
 }
 
-void rr_identity_take(const struct rr_trunk *in, const sip_t *sip, struct rr_call_numbers *n,
-		      struct rr_identity *id)
+int rr_identity_take(const struct rr_trunk *in, const sip_t *sip, struct rr_call_numbers *n,
+		     struct rr_identity *id)
 {
+	int err = 0;
+
 	sip_p_asserted_identity_t *paid = sip_p_asserted_identity(sip);
 	sip_privacy_t *priv = sip_privacy(sip);
 
 	memset(n, 0, sizeof(*n));
 	memset(id, 0, sizeof(*id));
 	if (sip->sip_request)
-		number_of(sip->sip_request->rq_url, n->ruri, sizeof(n->ruri));
-	if (sip->sip_to)
-		number_of(sip->sip_to->a_url, n->to, sizeof(n->to));
+		err = number_of(sip->sip_request->rq_url, n->ruri, sizeof(n->ruri));
+	if (sip->sip_to && number_of(sip->sip_to->a_url, n->to, sizeof(n->to)))
+		err = -ENAMETOOLONG;
 	if (sip->sip_from) {
 		number_of(sip->sip_from->a_url, n->from, sizeof(n->from));
 		if (sip->sip_from->a_display && !rr_identity_is_anonymous(sip->sip_from->a_display +
@@ -92,6 +120,7 @@ void rr_identity_take(const struct rr_trunk *in, const sip_t *sip, struct rr_cal
 	if (sip->sip_from && rr_identity_is_anonymous(sip->sip_from->a_url->url_user,
 						      sip->sip_from->a_url->url_host) && !n->pai[0])
 		id->display[0] = '\0';
+	return err;
 }
 
 void rr_identity_out(const struct rr_trunk *out, const struct rr_identity *id,

@@ -35,9 +35,16 @@ struct rr_identity_out {
 void rr_identity_init(void);
 
 /* Numbers (routing.h) and identity of an INVITE that arrived on trunk in:
- * P-Asserted-Identity only from a trusted trunk. */
-void rr_identity_take(const struct rr_trunk *in, const sip_t *sip, struct rr_call_numbers *n,
-		      struct rr_identity *id);
+ * P-Asserted-Identity only from a trusted trunk. -ENAMETOOLONG when the
+ * Request-URI or To names a number longer than the number fields hold (it
+ * is left "", never cut: a cut number would be routed to someone else). */
+int rr_identity_take(const struct rr_trunk *in, const sip_t *sip, struct rr_call_numbers *n,
+		     struct rr_identity *id);
+
+/* A display name as sofia keeps it (maybe "quoted", with \-escapes) into
+ * out as plain text fit to be quoted again: the quotes and escapes
+ * resolved, '"', '\\' and control characters dropped. */
+void rr_identity_display(const char *raw, char *out, size_t len);
 
 /* What the leg of target t (numbers already formatted for its trunk)
  * carries towards trunk out. */

@@ -115,9 +115,7 @@ static bool asserted(const sip_t *sip, char *number, size_t nlen, char *display,
 			continue;
 		snprintf(number, nlen, "%s", a->a_url->url_user);
 		if (a->a_display)
-			snprintf(display, dlen, "%.*s",
-				 (int)strcspn(a->a_display + (a->a_display[0] == '"'), "\""),
-				 a->a_display + (a->a_display[0] == '"'));
+			rr_identity_display(a->a_display, display, dlen);
 		found = true;
 	}
 	su_home_deinit(home);

@@ -741,6 +741,69 @@ static void test_identity_take(void **state)
 	msg_destroy(msg);
 }
 
+/* A number longer than the number fields is refused, never cut: a cut
+ * number would be routed to someone else. */
+static void test_identity_long_number(void **state)
+{
+	struct rr_trunk trusted = { .trust = true };
+	struct rr_call_numbers n;
+	struct rr_identity id;
+	char text[2048], digits[80];
+	msg_t *msg;
+	int len;
+
+	rr_identity_init();
+	memset(digits, '7', sizeof(digits) - 1);
+	digits[sizeof(digits) - 1] = '\0';
+	len = snprintf(text, sizeof(text),
+		       "INVITE sip:4930%s@203.0.113.1 SIP/2.0\r\n"
+		       "Via: SIP/2.0/UDP 203.0.113.10:5060;branch=z9hG4bK1\r\n"
+		       "To: <sip:4930%s@203.0.113.1>\r\nFrom: <sip:201@203.0.113.10>;tag=a\r\n"
+		       "Call-ID: 1@x\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+		       "Content-Length: 0\r\n\r\n", digits, digits);
+	msg = msg_make(sip_default_mclass(), 0, text, (size_t)len);
+	assert_non_null(msg);
+	assert_int_equal(rr_identity_take(&trusted, sip_object(msg), &n, &id), -ENAMETOOLONG);
+	assert_string_equal(n.ruri, "");
+	assert_string_equal(n.from, "201");
+	msg_destroy(msg);
+	/* 63 characters still fit */
+	msg = parse_invite("From: <sip:201@203.0.113.10>;tag=a\r\n");
+	assert_int_equal(rr_identity_take(&trusted, sip_object(msg), &n, &id), 0);
+	msg_destroy(msg);
+}
+
+/* Display names come out fit to be quoted again: a quoted-pair \" or \\ in
+ * the caller's name never ends the quoted string early. */
+static void test_identity_display(void **state)
+{
+	struct rr_trunk trusted = { .trust = true };
+	struct rr_identity_out o = { .display = "" };
+	struct rr_call_numbers n;
+	struct rr_identity id;
+	char out[64], from[256], pai[256];
+	msg_t *msg;
+
+	rr_identity_display("\"Eve \\\"x\\\" \\\\\"", out, sizeof(out));
+	assert_string_equal(out, "Eve x ");
+	rr_identity_display("\"a\x1b[31m\x07" "b\"", out, sizeof(out));
+	assert_string_equal(out, "a[31mb");
+	rr_identity_display("Plain Token", out, sizeof(out));
+	assert_string_equal(out, "Plain Token");
+	rr_identity_display("\"unterminated\\", out, sizeof(out));
+	assert_string_equal(out, "unterminated");
+
+	rr_identity_init();
+	msg = parse_invite("From: \"Eve \\\"boss\\\"\\\\\" <sip:201@203.0.113.10>;tag=a\r\n");
+	rr_identity_take(&trusted, sip_object(msg), &n, &id);
+	assert_string_equal(id.display, "Eve boss");
+	snprintf(o.display, sizeof(o.display), "%s", id.display);
+	snprintf(o.from_user, sizeof(o.from_user), "201");
+	rr_identity_headers(&o, "198.51.100.1", from, sizeof(from), pai, sizeof(pai));
+	assert_string_equal(from, "\"Eve boss\" <sip:201@198.51.100.1;user=phone>");
+	msg_destroy(msg);
+}
+
 /* The worked configurations of docs/teams.md load and route as documented. */
 static void test_shipped_teams(void **state)
 {
@@ -812,6 +875,8 @@ int main(void)
 		cmocka_unit_test(test_from_pai),
 		cmocka_unit_test(test_shipped_teams),
 		cmocka_unit_test(test_identity_take),
+		cmocka_unit_test(test_identity_long_number),
+		cmocka_unit_test(test_identity_display),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
