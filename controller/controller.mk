@@ -117,3 +117,6 @@ tests/e2e/test_fork.sh: $(BUILD)/tests/rtprelayd-asan
 $(BUILD)/flow_latency: tests/bench/flow_latency.c $(BUILD)/obj/controller/dp_user.o $(BUILD)/obj/controller/log.o $(DP_LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(BUILD)/obj/controller/dp_user.o $(BUILD)/obj/controller/log.o $(DP_LIB) -o $@ $(LIBBPF_LIBS) $(RRD_MNL_LIBS) -lpthread
 BENCH_TARGETS += $(BUILD)/flow_latency
+# Malformed and hostile SIP at the daemon (raw UDP from hostile_sip.py).
+TEST_SUITES += tests/e2e/test_hostile_sip.sh
+tests/e2e/test_hostile_sip.sh: $(BUILD)/tests/rtprelayd-asan

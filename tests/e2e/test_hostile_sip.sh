@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Hostile and malformed SIP at rtprelayd (the ASan/UBSan build) in the lab,
+# sent as raw UDP by hostile_sip.py from the SBC: garbage datagrams, broken
+# mandatory headers, numbers too long for the number fields, odd tel: URIs,
+# many/broken P-Asserted-Identity, Privacy, Session-Expires/Min-SE of 0, huge
+# and text, Replaces naming no call, and in a call REFERs with a missing,
+# garbage, huge or broken Refer-To/Replaces, PRACK and UPDATE out of place.
+# Asserted per message: the status the daemon answers (or that it drops an
+# unparseable datagram), that it keeps running, that no call, flow or port
+# is left, that the untrusted PBX never gets a P-Asserted-Identity, that no
+# number is logged in clear with logging.mask_numbers, that CR/LF or escape
+# bytes from a peer never reach a log line or a CDR, the modes of the state
+# and CDR files, and no sanitizer report.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/tests/lib.sh"
+export RR_NS_PREFIX=${RR_NS_PREFIX:-rrhs$$-}
+RRD_ENV_NAME=hostile
+. "$here/rrd_env.sh"
+
+SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
+cat >"$work/rr.yaml" <<EOC
+listen:
+  sbc: { address: $R_SBC, port: 5060, transports: [udp] }
+  pbx: { address: $R_PBX, port: 5060, transports: [udp] }
+trunks:
+  - { name: sbc, side: sbc, peers: ["$SBC:5060"], allow: ["$SBC/32"], refer: handle, trust: true,
+      session_timer: { interval: 120, min_se: 90, refresher: auto, method: invite } }
+  - { name: pbx, side: pbx, peers: ["$PBX:5060"], allow: ["$PBX/32"], refer: handle, trust: false }
+routes:
+  - { from: sbc, prefix: "", trunk: pbx }
+  - { from: pbx, prefix: "", trunk: sbc }
+media:
+  address: { sbc: { ipv4: $R_SBC }, pbx: { ipv4: $R_PBX } }
+  ports: { min: 30000, max: 39999 }
+  inactivity_timeout: 0
+datapath: { mode: user, interfaces: [sbc0, pbx0], pin_dir: $PIN }
+logging: { level: debug, target: stderr, mask_numbers: true }
+cdr: { dir: $work/cdr }
+calls: { state_dir: $work/state/calls }
+control: { socket: $SOCK }
+EOC
+
+"$LAB" up >/dev/null || bail "lab up failed"
+ok "hostile config passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
+"$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
+rrd_pid=$!
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+[ -S "$SOCK" ] || { cat "$work/rrd.log"; bail "rtprelayd did not start"; }
+
+ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
+alive() { kill -0 "$rrd_pid" 2>/dev/null && ctl status 'r["ok"]' | grep -q True; }
+idle() { # no call, flow or port left (a few seconds for the last BYEs)
+	local i r
+	for i in $(seq 40); do
+		r=$(ctl status '(r["calls"], r["flows"], r["ports_in_use_sbc"], r["ports_in_use_pbx"])')
+		[ "$r" = "(0, 0, 0, 0)" ] && return 0
+		sleep 0.25
+	done
+	echo "# left: $r"
+	return 1
+}
+# the PBX: answers everything, logs each INVITE it gets
+"$LAB" exec pbx timeout 300 python3 "$here/hostile_sip.py" uas $PBX 5060 "$work/pbx.log" 280 &
+uas_pid=$!
+sleep 0.3
+hs() { "$LAB" exec sbc timeout 30 python3 "$here/hostile_sip.py" uac $SBC 5060 $R_SBC 5060 "$1"; }
+# case EXPECTED...: the words hostile_sip.py prints match one of EXPECTED
+case_is() {
+	local name=$1 got e; shift
+	got=$(hs "$name")
+	for e in "$@"; do
+		[ "$got" = "$e" ] && { check "$name: $e" "$e" "$got"; return; }
+	done
+	check "$name: one of [$*]" "$1" "$got"
+}
+
+case_is garbage none
+case_is nul_start_line none 400
+case_is bad_cseq none 400
+case_is no_callid none 400
+# a number longer than the number fields: 404, never routed cut or empty
+case_is long_ruri 404
+case_is long_number_63 200
+case_is long_number_64 404
+case_is long_number_80 404
+case_is long_from 200 400
+case_is tel_odd 200 400 404 416 484
+case_is user_phone_ext 200
+# an escaped CR LF stays escaped (the PBX gets no injected line)
+case_is escaped_crlf_user 200 400 404 484
+# a display name with \" and control bytes: the call goes through
+case_is display_ctl 200
+case_is pai_many 200
+case_is pai_bad 200 400
+case_is pai_tel_odd 200 400
+case_is pai_privacy_id 200
+case_is privacy_garbage 200 400
+case_is se_zero 200 400 422
+case_is se_huge 200 400 422
+case_is se_text 200 400
+case_is se_u32max 200 400 422
+case_is minse_huge 200 400 422
+# Replaces on an INVITE: rtprelayd does not support it (Replaces is taken
+# from REFERs only), so a Require gets 420 and otherwise it is a new call
+case_is replaces_none 200 481
+case_is replaces_none_require 420 481
+case_is replaces_bad 200 400 481
+ok "after the out-of-dialog messages: nothing left" idle
+ok "rtprelayd alive" alive
+
+case_is refer_missing "200 400 200"
+case_is refer_garbage "200 400 200"
+case_is refer_huge "200 400 200" "200 413 200"
+case_is refer_host_only "200 400 200"
+case_is refer_replaces_bad "200 400 200"
+case_is refer_replaces_long "200 400 200"
+case_is refer_ctl_user "200 400 200"
+case_is prack_confirmed "200 481 200" "200 400 200" "200 405 200" "200 501 200"
+case_is update_se_zero "200 200 200" "200 400 200" "200 422 200"
+case_is reinvite_se_text "200 200 200" "200 400 200"
+case_is refer_twice "200 400 400 200"
+ok "after the in-dialog messages: nothing left" idle
+ok "rtprelayd alive after everything" alive
+
+# privacy: the untrusted PBX never got an asserted identity
+not_ok "no P-Asserted-Identity towards the untrusted trunk" grep -qi '^P-Asserted-Identity' "$work/pbx.log"
+not_ok "no INVITE without a user (a number cut to nothing) at the PBX" \
+	grep -qE '^INVITE sip:[^@]*[ >]' "$work/pbx.log"
+not_ok "no injected header line at the PBX" grep -qiE '^X-Evil' "$work/pbx.log"
+ok "the display name with quoted-pairs reached the PBX requoted" \
+	grep -qE '^From: "Eve\[31m, x" <sip:' "$work/pbx.log"
+# logs and records
+not_ok "no escape byte from a peer in the log" grep -qP '\x1b|\x07' "$work/rrd.log"
+not_ok "no injected header line in the log" grep -qE '^X-Evil' "$work/rrd.log"
+cdrf=$(ls "$work"/cdr/*.csv 2>/dev/null | head -1)
+ok "a CDR file was written" test -n "$cdrf"
+check "CDR file mode 0640" 640 "$(stat -c %a "$cdrf" 2>/dev/null)"
+not_ok "no escape byte or injected line in the CDR" grep -qP '\x1b|\x07|^X-Evil' "$cdrf"
+check "CDR directory mode 0750" 750 "$(stat -c %a "$work/cdr")"
+check "state directory mode 0700" 700 "$(stat -c %a "$work/state/calls")"
+# RTT: kill quickly so the log is complete
+kill "$rrd_pid"
+wait "$rrd_pid"; rc=$?
+rrd_pid=
+check "SIGTERM: exit status 0" 0 "$rc"
+not_ok "no sanitizer report (ASan/UBSan/LSan) in the daemon's log" \
+	grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$work/rrd.log"
+kill "$uas_pid" 2>/dev/null; wait "$uas_pid" 2>/dev/null
+if [ "$_tap_failed" -gt 0 ]; then
+	echo "# --- rtprelayd log (tail) ---"; tail -80 "$work/rrd.log" | sed 's/^/# /'
+fi
+done_testing
