@@ -24,7 +24,7 @@ RRD_LIBS	:= $(shell $(PKG_CONFIG) --libs $(RRD_PKGS)) -lpthread
 RRD_SRCS	:= $(addprefix controller/,b2bua.c call_state.c config.c config_routing.c control.c dp_user.c \
 		   identity.c log.c media.c metrics.c metrics_text.c notify.c number.c port_pool.c \
 		   refer.c route_rules.c route_test.c routing.c rtprelayd.c sdp_rewrite.c \
-		   session_timer.c tls.c transfer.c translate.c)
+		   session_timer.c sofia_log.c tls.c transfer.c translate.c)
 # call log lines and call detail records
 RRD_SRCS	+= $(addprefix controller/,call_log.c call_record.c cdr.c cdr_csv.c media_quality.c)
 # forking and call admission

@@ -59,6 +59,37 @@ const char *rr_mask_number(const char *num, char *buf, size_t len)
 	return buf;
 }
 
+size_t rr_mask_digits(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	if (!len)
+		return 0;
+	while (*in && o + 1 < len) {
+		size_t n = strspn(in + (*in == '+'), "0123456789") + (*in == '+');
+		char run[128], m[128];
+
+		if (n < 8 || n >= sizeof(run)) {
+			/* not a number, or too long for one: as is up to the next digit */
+			size_t k = n ? n : strcspn(in, "+0123456789");
+
+			if (!k)
+				k = 1;
+			for (; k && *in && o + 1 < len; k--)
+				out[o++] = *in++;
+			continue;
+		}
+		memcpy(run, in, n);
+		run[n] = '\0';
+		rr_mask_number(run, m, sizeof(m));
+		for (const char *p = m; *p && o + 1 < len; p++)
+			out[o++] = *p;
+		in += n;
+	}
+	out[o] = '\0';
+	return o;
+}
+
 const char *rr_log_number(const char *num, char *buf, unsigned int len)
 {
 	if (!num)

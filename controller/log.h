@@ -16,6 +16,10 @@ bool rr_log_masking(void);
 /* num masked into buf: the first 5 and the last 2 characters kept, the
  * rest '*' (+4930****12). NULL gives "". */
 const char *rr_mask_number(const char *num, char *buf, size_t len);
+/* in into out with every run of 8 or more digits (maybe after a '+')
+ * masked as rr_mask_number() does: for free text (sofia-sip's own log
+ * lines print URIs); returns the length written. */
+size_t rr_mask_digits(const char *in, char *out, size_t len);
 
 #define rr_err(...)	rr_log(LOG_ERR, __VA_ARGS__)
 #define rr_warn(...)	rr_log(LOG_WARNING, __VA_ARGS__)

@@ -22,6 +22,7 @@
 #include "control.h"
 #include "datapath.h"
 #include "log.h"
+#include "sofia_log.h"
 #include "media.h"
 #include "metrics.h"
 #include "notify.h"
@@ -338,6 +339,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	rr_log_setup(cfg->log.level, cfg->log.target == RR_LOG_SYSLOG, cfg->log.mask_numbers);
+	rr_sofia_log_setup();
 	rr_notify_init(TICK_MS);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

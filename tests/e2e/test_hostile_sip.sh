@@ -132,6 +132,8 @@ not_ok "no injected header line at the PBX" grep -qiE '^X-Evil' "$work/pbx.log"
 ok "the display name with quoted-pairs reached the PBX requoted" \
 	grep -qE '^From: "Eve\[31m, x" <sip:' "$work/pbx.log"
 # logs and records
+# sofia-sip's own lines too ("strange ACK from <sip:...>" on a rejected call)
+not_ok "no number in clear in the log (mask_numbers)" grep -qE '4940555987|493012345' "$work/rrd.log"
 not_ok "no escape byte from a peer in the log" grep -qP '\x1b|\x07' "$work/rrd.log"
 not_ok "no injected header line in the log" grep -qE '^X-Evil' "$work/rrd.log"
 cdrf=$(ls "$work"/cdr/*.csv 2>/dev/null | head -1)

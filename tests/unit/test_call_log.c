@@ -128,12 +128,22 @@ static void test_hold(void **state)
 
 static void test_mask(void **state)
 {
-	char b[32];
+	char b[128];
 
 	assert_string_equal(rr_mask_number("+4930123456", b, sizeof(b)), "+4930****56");
 	assert_string_equal(rr_mask_number("1234567", b, sizeof(b)), "1234567");
 	assert_string_equal(rr_mask_number("12345678", b, sizeof(b)), "12345*78");
 	assert_string_equal(rr_mask_number(NULL, b, sizeof(b)), "");
+	/* free text (sofia-sip's lines): runs of 8+ digits masked */
+	rr_mask_digits("nua(0x61): strange ACK from <sip:4940555987@198.51.100.10>\n", b,
+		       sizeof(b));
+	assert_string_equal(b, "nua(0x61): strange ACK from <sip:49405***87@198.51.100.10>\n");
+	rr_mask_digits("To: <tel:+4930123456>;tag=1 port 5060 id 12345678", b, sizeof(b));
+	assert_string_equal(b, "To: <tel:+4930****56>;tag=1 port 5060 id 12345*78");
+	rr_mask_digits("+", b, sizeof(b));
+	assert_string_equal(b, "+");
+	rr_mask_digits("abc4930123456", b, 8);
+	assert_string_equal(b, "abc4930");
 }
 
 int main(void)
