@@ -119,6 +119,60 @@ int rr_yaml_get_str(struct ctx *c, yaml_node_t *n, const char *what, char *out,
 	return 0;
 }
 
+int rr_yaml_get_keyword(struct ctx *c, yaml_node_t *n, const char *what,
+			const struct rr_yaml_keyword *kw, int *out)
+{
+	const char *s = scalar(c, n, what);
+	char names[160] = "";
+	size_t len = 0;
+
+	if (!s)
+		return -EINVAL;
+	for (unsigned int i = 0; kw[i].name; i++) {
+		if (!strcmp(s, kw[i].name)) {
+			*out = kw[i].value;
+			return 0;
+		}
+		len += snprintf(names + len, len < sizeof(names) ? sizeof(names) - len : 0,
+				"%s%s", !i ? "" : kw[i + 1].name ? ", " : " or ", kw[i].name);
+	}
+	fail(c, n, "%s: '%s' is not %s", what, s, names);
+	return -EINVAL;
+}
+
+int rr_yaml_get_flags(struct ctx *c, yaml_node_t *n, const char *what, const char *one,
+		      unsigned int (*parse)(const char *s), const char *expected,
+		      unsigned int *out)
+{
+	yaml_node_item_t *it;
+	const char *s;
+
+	*out = 0;
+	if (n->type == YAML_SCALAR_NODE) {
+		s = scalar(c, n, one);
+		*out = parse(s);
+		if (!*out) {
+			fail(c, n, "%s: '%s' is not %s", one, s, expected);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!expect(c, n, YAML_SEQUENCE_NODE, what))
+		return -EINVAL;
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		unsigned int f;
+
+		if (get_flags(c, node(c, *it), what, one, parse, expected, &f))
+			return -EINVAL;
+		*out |= f;
+	}
+	if (!*out) {
+		fail(c, n, "%s: empty list", what);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int get_side(struct ctx *c, yaml_node_t *n, const char *what,
 		    enum rr_side *out)
 {
@@ -256,40 +310,15 @@ static int parse_hostport(const char *s, char *host, size_t hlen, int *family,
 	return 0;
 }
 
+static unsigned int transport_parse(const char *s)
+{
+	return !strcmp(s, "udp") ? RR_TP_UDP : !strcmp(s, "tcp") ? RR_TP_TCP :
+	       !strcmp(s, "tls") ? RR_TP_TLS : 0;
+}
+
 static int parse_transports(struct ctx *c, yaml_node_t *n, unsigned int *out)
 {
-	yaml_node_item_t *it;
-	const char *s;
-
-	*out = 0;
-	if (n->type == YAML_SCALAR_NODE) {
-		s = scalar(c, n, "transport");
-		if (!strcmp(s, "udp"))
-			*out = RR_TP_UDP;
-		else if (!strcmp(s, "tcp"))
-			*out = RR_TP_TCP;
-		else if (!strcmp(s, "tls"))
-			*out = RR_TP_TLS;
-		else {
-			fail(c, n, "transport: '%s' is not udp, tcp or tls", s);
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (!expect(c, n, YAML_SEQUENCE_NODE, "transports"))
-		return -EINVAL;
-	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		unsigned int one;
-
-		if (parse_transports(c, node(c, *it), &one))
-			return -EINVAL;
-		*out |= one;
-	}
-	if (!*out) {
-		fail(c, n, "transports: empty list");
-		return -EINVAL;
-	}
-	return 0;
+	return get_flags(c, n, "transports", "transport", transport_parse, "udp, tcp or tls", out);
 }
 
 void rr_yaml_unknown_key(struct ctx *c, yaml_node_t *k, const char *section)
@@ -475,21 +504,18 @@ static int parse_trunk_dialog(struct ctx *c, const char *key, yaml_node_t *v,
 {
 	struct rr_session_timer *st = &t->session_timer;
 	yaml_node_t *k2, *v2;
-	const char *key2, *s;
+	const char *key2;
 	unsigned long u;
+	int kw;
 
 	if (!strcmp(key, "refer")) {
-		s = scalar(c, v, "refer");
-		if (!s)
+		static const struct rr_yaml_keyword modes[] = {
+			{ "pass", RR_REFER_PASS }, { "handle", RR_REFER_HANDLE }, { NULL, 0 },
+		};
+
+		if (get_keyword(c, v, "refer", modes, &kw))
 			return -EINVAL;
-		if (!strcmp(s, "pass")) {
-			t->refer = RR_REFER_PASS;
-		} else if (!strcmp(s, "handle")) {
-			t->refer = RR_REFER_HANDLE;
-		} else {
-			fail(c, v, "refer: '%s' is not pass or handle", s);
-			return -EINVAL;
-		}
+		t->refer = kw;
 		return 0;
 	}
 	if (strcmp(key, "session_timer"))
@@ -506,28 +532,22 @@ static int parse_trunk_dialog(struct ctx *c, const char *key, yaml_node_t *v,
 				return -EINVAL;
 			st->min_se = (unsigned int)u;
 		} else if (!strcmp(key2, "refresher")) {
-			s = scalar(c, v2, "session_timer.refresher");
-			if (!s)
+			static const struct rr_yaml_keyword refreshers[] = {
+				{ "auto", RR_REFRESHER_AUTO }, { "local", RR_REFRESHER_LOCAL },
+				{ "remote", RR_REFRESHER_REMOTE }, { NULL, 0 },
+			};
+
+			if (get_keyword(c, v2, "session_timer.refresher", refreshers, &kw))
 				return -EINVAL;
-			if (!strcmp(s, "auto"))
-				st->refresher = RR_REFRESHER_AUTO;
-			else if (!strcmp(s, "local"))
-				st->refresher = RR_REFRESHER_LOCAL;
-			else if (!strcmp(s, "remote"))
-				st->refresher = RR_REFRESHER_REMOTE;
-			else {
-				fail(c, v2, "session_timer.refresher: '%s' is not auto, local or remote", s);
-				return -EINVAL;
-			}
+			st->refresher = kw;
 		} else if (!strcmp(key2, "method")) {
-			s = scalar(c, v2, "session_timer.method");
-			if (!s)
+			static const struct rr_yaml_keyword methods[] = {
+				{ "invite", false }, { "update", true }, { NULL, 0 },
+			};
+
+			if (get_keyword(c, v2, "session_timer.method", methods, &kw))
 				return -EINVAL;
-			if (strcmp(s, "invite") && strcmp(s, "update")) {
-				fail(c, v2, "session_timer.method: '%s' is not invite or update", s);
-				return -EINVAL;
-			}
-			st->update = !strcmp(s, "update");
+			st->update = kw;
 		} else {
 			unknown_key(c, k2, "session_timer");
 			return -EINVAL;
@@ -1026,20 +1046,15 @@ static int parse_datapath(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 		return -EINVAL;
 	FOR_EACH_PAIR(c, m, k, v, key) {
 		if (!strcmp(key, "mode")) {
-			if (!(s = scalar(c, v, "mode")))
+			static const struct rr_yaml_keyword modes[] = {
+				{ "xdp", RR_DP_MODE_XDP }, { "kmod", RR_DP_MODE_KMOD },
+				{ "user", RR_DP_MODE_USER }, { "auto", RR_DP_MODE_AUTO }, { NULL, 0 },
+			};
+			int kw;
+
+			if (get_keyword(c, v, "mode", modes, &kw))
 				return -EINVAL;
-			if (!strcmp(s, "auto"))
-				cfg->datapath.mode = RR_DP_MODE_AUTO;
-			else if (!strcmp(s, "xdp"))
-				cfg->datapath.mode = RR_DP_MODE_XDP;
-			else if (!strcmp(s, "kmod"))
-				cfg->datapath.mode = RR_DP_MODE_KMOD;
-			else if (!strcmp(s, "user"))
-				cfg->datapath.mode = RR_DP_MODE_USER;
-			else {
-				fail(c, v, "mode: '%s' is not xdp, kmod, user or auto", s);
-				return -EINVAL;
-			}
+			cfg->datapath.mode = kw;
 		} else if (!strcmp(key, "interfaces")) {
 			if (!expect(c, v, YAML_SEQUENCE_NODE, "interfaces"))
 				return -EINVAL;
@@ -1085,40 +1100,28 @@ static int parse_datapath(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 
 static int parse_logging(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 {
-	static const struct { const char *n; int l; } levels[] = {
+	static const struct rr_yaml_keyword levels[] = {
 		{ "error", LOG_ERR }, { "warning", LOG_WARNING },
 		{ "notice", LOG_NOTICE }, { "info", LOG_INFO },
-		{ "debug", LOG_DEBUG },
+		{ "debug", LOG_DEBUG }, { NULL, 0 },
+	};
+	static const struct rr_yaml_keyword targets[] = {
+		{ "stderr", RR_LOG_STDERR }, { "syslog", RR_LOG_SYSLOG }, { NULL, 0 },
 	};
 	yaml_node_t *k, *v;
-	const char *key, *s;
-	unsigned int i;
+	const char *key;
+	int kw;
 
 	if (!expect(c, m, YAML_MAPPING_NODE, "logging"))
 		return -EINVAL;
 	FOR_EACH_PAIR(c, m, k, v, key) {
 		if (!strcmp(key, "level")) {
-			if (!(s = scalar(c, v, "level")))
+			if (get_keyword(c, v, "level", levels, &cfg->log.level))
 				return -EINVAL;
-			for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
-				if (!strcmp(s, levels[i].n))
-					break;
-			if (i == sizeof(levels) / sizeof(levels[0])) {
-				fail(c, v, "level: '%s' is not error, warning, notice, info or debug", s);
-				return -EINVAL;
-			}
-			cfg->log.level = levels[i].l;
 		} else if (!strcmp(key, "target")) {
-			if (!(s = scalar(c, v, "target")))
+			if (get_keyword(c, v, "target", targets, &kw))
 				return -EINVAL;
-			if (!strcmp(s, "stderr"))
-				cfg->log.target = RR_LOG_STDERR;
-			else if (!strcmp(s, "syslog"))
-				cfg->log.target = RR_LOG_SYSLOG;
-			else {
-				fail(c, v, "target: '%s' is not stderr or syslog", s);
-				return -EINVAL;
-			}
+			cfg->log.target = kw;
 		} else if (!strcmp(key, "mask_numbers")) {
 			if (get_bool(c, v, "mask_numbers", &cfg->log.mask_numbers))
 				return -EINVAL;
@@ -1215,7 +1218,7 @@ static int parse_metrics(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 static int parse_calls(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 {
 	yaml_node_t *k, *v;
-	const char *key, *s;
+	const char *key;
 
 	if (!expect(c, m, YAML_MAPPING_NODE, "calls"))
 		return -EINVAL;
@@ -1230,17 +1233,14 @@ static int parse_calls(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 				return -EINVAL;
 			}
 		} else if (!strcmp(key, "shutdown")) {
-			s = scalar(c, v, "calls shutdown");
-			if (!s)
+			static const struct rr_yaml_keyword modes[] = {
+				{ "keep_calls", false }, { "end_calls", true }, { NULL, 0 },
+			};
+			int kw;
+
+			if (get_keyword(c, v, "calls shutdown", modes, &kw))
 				return -EINVAL;
-			if (!strcmp(s, "keep_calls")) {
-				cfg->calls.end_on_term = false;
-			} else if (!strcmp(s, "end_calls")) {
-				cfg->calls.end_on_term = true;
-			} else {
-				fail(c, v, "calls shutdown: '%s' is not keep_calls or end_calls", s);
-				return -EINVAL;
-			}
+			cfg->calls.end_on_term = kw;
 		} else {
 			unknown_key(c, k, "calls");
 			return -EINVAL;

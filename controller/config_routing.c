@@ -41,33 +41,7 @@ static int get_digits(struct ctx *c, yaml_node_t *v, const char *what, char *out
 /* fields: [ruri, to, from, pai] or one of them */
 static int parse_fields(struct ctx *c, yaml_node_t *v, unsigned int *out)
 {
-	yaml_node_item_t *it;
-	const char *s;
-	unsigned int f;
-
-	*out = 0;
-	if (v->type == YAML_SCALAR_NODE) {
-		s = scalar(c, v, "fields");
-		f = rr_xl_field_parse(s);
-		if (!f) {
-			fail(c, v, "fields: '%s' is not ruri, to, from or pai", s);
-			return -EINVAL;
-		}
-		*out = f;
-		return 0;
-	}
-	if (!expect(c, v, YAML_SEQUENCE_NODE, "fields"))
-		return -EINVAL;
-	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-		if (parse_fields(c, node(c, *it), &f))
-			return -EINVAL;
-		*out |= f;
-	}
-	if (!*out) {
-		fail(c, v, "fields: empty list");
-		return -EINVAL;
-	}
-	return 0;
+	return get_flags(c, v, "fields", "fields", rr_xl_field_parse, "ruri, to, from or pai", out);
 }
 
 /* translate: { inbound: [ {match, replace, fields}... ], outbound: [...] } */
@@ -133,6 +107,7 @@ int rr_cfg_trunk_key(struct ctx *c, struct rr_trunk *t, const char *key, yaml_no
 {
 	unsigned long u;
 	const char *s;
+	int kw;
 
 	if (!strcmp(key, "country_code")) {
 		if (get_uint(c, v, "country_code", 1, 999, &u))
@@ -151,35 +126,27 @@ int rr_cfg_trunk_key(struct ctx *c, struct rr_trunk *t, const char *key, yaml_no
 	} else if (!strcmp(key, "short_numbers_plus")) {
 		return get_bool(c, v, "short_numbers_plus", &t->plan.short_plus);
 	} else if (!strcmp(key, "number_format")) {
-		if (!(s = scalar(c, v, "number_format")))
+		static const struct rr_yaml_keyword formats[] = {
+			{ "e164", RR_NUM_E164 }, { "national", RR_NUM_NATIONAL },
+			{ "as_is", RR_NUM_AS_IS }, { NULL, 0 },
+		};
+
+		if (get_keyword(c, v, "number_format", formats, &kw))
 			return -EINVAL;
-		if (!strcmp(s, "e164"))
-			t->plan.format = RR_NUM_E164;
-		else if (!strcmp(s, "national"))
-			t->plan.format = RR_NUM_NATIONAL;
-		else if (!strcmp(s, "as_is"))
-			t->plan.format = RR_NUM_AS_IS;
-		else {
-			fail(c, v, "number_format: '%s' is not e164, national or as_is", s);
-			return -EINVAL;
-		}
+		t->plan.format = kw;
 	} else if (!strcmp(key, "translate")) {
 		return parse_translate(c, t, v);
 	} else if (!strcmp(key, "trust")) {
 		return get_bool(c, v, "trust", &t->trust);
 	} else if (!strcmp(key, "privacy")) {
-		if (!(s = scalar(c, v, "privacy")))
+		static const struct rr_yaml_keyword privacies[] = {
+			{ "pass", RR_PRIVACY_PASS }, { "id", RR_PRIVACY_ID },
+			{ "none", RR_PRIVACY_NONE }, { NULL, 0 },
+		};
+
+		if (get_keyword(c, v, "privacy", privacies, &kw))
 			return -EINVAL;
-		if (!strcmp(s, "pass"))
-			t->privacy = RR_PRIVACY_PASS;
-		else if (!strcmp(s, "id"))
-			t->privacy = RR_PRIVACY_ID;
-		else if (!strcmp(s, "none"))
-			t->privacy = RR_PRIVACY_NONE;
-		else {
-			fail(c, v, "privacy: '%s' is not pass, id or none", s);
-			return -EINVAL;
-		}
+		t->privacy = kw;
 	} else if (!strcmp(key, "allowed_destinations")) {
 		if (!(s = scalar(c, v, "allowed_destinations")))
 			return -EINVAL;
@@ -388,7 +355,7 @@ static int parse_out_rules(struct ctx *c, const struct rr_config *cfg, yaml_node
 {
 	yaml_node_item_t *it;
 	yaml_node_t *k, *v;
-	const char *key, *str;
+	const char *key;
 	unsigned long u;
 
 	if (!expect(c, s, YAML_SEQUENCE_NODE, "outbound_rules"))
@@ -436,16 +403,15 @@ static int parse_out_rules(struct ctx *c, const struct rr_config *cfg, yaml_node
 				if (parse_trunk_list(c, cfg, v, "trunks", &r->trunk, &r->n_trunks))
 					return -EINVAL;
 			} else if (!strcmp(key, "seize")) {
-				if (!(str = scalar(c, v, "seize")))
+				static const struct rr_yaml_keyword seizes[] = {
+					{ "order", RR_SEIZE_ORDER },
+					{ "round_robin", RR_SEIZE_ROUND_ROBIN }, { NULL, 0 },
+				};
+				int kw;
+
+				if (get_keyword(c, v, "seize", seizes, &kw))
 					return -EINVAL;
-				if (!strcmp(str, "order"))
-					r->seize = RR_SEIZE_ORDER;
-				else if (!strcmp(str, "round_robin"))
-					r->seize = RR_SEIZE_ROUND_ROBIN;
-				else {
-					fail(c, v, "seize: '%s' is not order or round_robin", str);
-					return -EINVAL;
-				}
+				r->seize = kw;
 			} else {
 				unknown_key(c, k, "outbound rule");
 				return -EINVAL;

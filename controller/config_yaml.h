@@ -28,6 +28,8 @@ struct ctx {
 #define get_bool(...) rr_yaml_get_bool(__VA_ARGS__)
 #define get_str(...) rr_yaml_get_str(__VA_ARGS__)
 #define unknown_key(...) rr_yaml_unknown_key(__VA_ARGS__)
+#define get_keyword(...) rr_yaml_get_keyword(__VA_ARGS__)
+#define get_flags(...) rr_yaml_get_flags(__VA_ARGS__)
 
 /* Records the first error as "FILE:LINE: message" (line of n). */
 void rr_yaml_fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
@@ -40,6 +42,23 @@ int rr_yaml_get_uint(struct ctx *c, yaml_node_t *n, const char *what, unsigned l
 int rr_yaml_get_bool(struct ctx *c, yaml_node_t *n, const char *what, bool *out);
 int rr_yaml_get_str(struct ctx *c, yaml_node_t *n, const char *what, char *out, size_t len);
 void rr_yaml_unknown_key(struct ctx *c, yaml_node_t *k, const char *section);
+
+/* One word of a key's closed set and what it stands for. */
+struct rr_yaml_keyword {
+	const char *name;
+	int value;
+};
+
+/* n is one of the names of kw (ended by a NULL name): its value in *out;
+ * else "WHAT: 'x' is not a, b or c". */
+int rr_yaml_get_keyword(struct ctx *c, yaml_node_t *n, const char *what,
+			const struct rr_yaml_keyword *kw, int *out);
+/* A set of flags: one name (called one in errors) or a list of them, each
+ * turned into its bit by parse (0: not a name; expected lists the names);
+ * *out is their OR; an empty list is an error. */
+int rr_yaml_get_flags(struct ctx *c, yaml_node_t *n, const char *what, const char *one,
+		      unsigned int (*parse)(const char *s), const char *expected,
+		      unsigned int *out);
 
 #define FOR_EACH_PAIR(c, map, k, v, kname)				\
 	for (yaml_node_pair_t *_p = (map)->data.mapping.pairs.start;	\
