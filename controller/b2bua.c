@@ -1535,6 +1535,13 @@ static void r_options(struct rr_ping *p, int status, const char *phrase)
 	p->up = up;
 }
 
+/* A request outside any call of ours: no dialog to relay it in. */
+static void no_dialog(nua_t *nua, nua_handle_t *nh)
+{
+	nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua), TAG_END());
+	nua_handle_destroy(nh);
+}
+
 static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *nua,
 		     struct rr_sip_side *sd, nua_handle_t *nh, struct rr_hmagic *hm,
 		     sip_t const *sip, tagi_t tags[])
@@ -1580,11 +1587,8 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 	case nua_i_update:
 		if (l)
 			i_update(l, nua, sip);
-		else if (nh) {
-			/* no call of ours: no dialog to relay it in */
-			nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua), TAG_END());
-			nua_handle_destroy(nh);
-		}
+		else if (nh)
+			no_dialog(nua, nh);
 		return;
 	case nua_r_update:
 		if (l)
@@ -1603,10 +1607,8 @@ static void event_cb(nua_event_t event, int status, char const *phrase, nua_t *n
 	case nua_i_refer:
 		if (l)
 			rr_xfer_i_refer(l, nua, sip, tags);
-		else if (nh) {
-			nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua), TAG_END());
-			nua_handle_destroy(nh);
-		}
+		else if (nh)
+			no_dialog(nua, nh);
 		return;
 	case nua_r_refer:
 		if (l)
