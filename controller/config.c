@@ -173,6 +173,18 @@ int rr_yaml_get_flags(struct ctx *c, yaml_node_t *n, const char *what, const cha
 	return 0;
 }
 
+/* A path that is empty (off) or absolute. */
+static int get_abs_path(struct ctx *c, yaml_node_t *n, const char *what, char *out, size_t len)
+{
+	if (get_str(c, n, what, out, len))
+		return -EINVAL;
+	if (out[0] && out[0] != '/') {
+		fail(c, n, "%s: '%s' is not an absolute path", what, out);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int get_side(struct ctx *c, yaml_node_t *n, const char *what,
 		    enum rr_side *out)
 {
@@ -1145,12 +1157,8 @@ static int parse_cdr(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 		return -EINVAL;
 	FOR_EACH_PAIR(c, m, k, v, key) {
 		if (!strcmp(key, "dir")) {
-			if (get_str(c, v, "cdr dir", cfg->cdr.dir, sizeof(cfg->cdr.dir)))
+			if (get_abs_path(c, v, "cdr dir", cfg->cdr.dir, sizeof(cfg->cdr.dir)))
 				return -EINVAL;
-			if (cfg->cdr.dir[0] && cfg->cdr.dir[0] != '/') {
-				fail(c, v, "cdr dir: '%s' is not an absolute path", cfg->cdr.dir);
-				return -EINVAL;
-			}
 		} else if (!strcmp(key, "retention_days")) {
 			if (get_uint(c, v, "cdr retention_days", 0, 36500, &u))
 				return -EINVAL;
@@ -1224,14 +1232,9 @@ static int parse_calls(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 		return -EINVAL;
 	FOR_EACH_PAIR(c, m, k, v, key) {
 		if (!strcmp(key, "state_dir")) {
-			if (get_str(c, v, "calls state_dir", cfg->calls.state_dir,
-				    sizeof(cfg->calls.state_dir)))
+			if (get_abs_path(c, v, "calls state_dir", cfg->calls.state_dir,
+					 sizeof(cfg->calls.state_dir)))
 				return -EINVAL;
-			if (cfg->calls.state_dir[0] && cfg->calls.state_dir[0] != '/') {
-				fail(c, v, "calls state_dir: '%s' is not an absolute path",
-				     cfg->calls.state_dir);
-				return -EINVAL;
-			}
 		} else if (!strcmp(key, "shutdown")) {
 			static const struct rr_yaml_keyword modes[] = {
 				{ "keep_calls", false }, { "end_calls", true }, { NULL, 0 },
