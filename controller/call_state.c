@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,30 @@
 #include "call_state.h"
 
 #define MAGIC "rtprelayd-call"
+
+/* The text fields of a leg's dialog, as "legN.NAME": written, read and freed
+ * in this order. */
+static const struct {
+	const char *name;
+	size_t off;
+} dialog_strs[] = {
+#define DSTR(f) { #f, offsetof(struct rr_cs_dialog, f) }
+	DSTR(call_id), DSTR(local), DSTR(remote), DSTR(target), DSTR(route),
+	DSTR(peer), DSTR(trunk), DSTR(sdp), DSTR(sdp_from),
+#undef DSTR
+};
+
+#define N_DIALOG_STRS (sizeof(dialog_strs) / sizeof(dialog_strs[0]))
+
+static char **dialog_str(struct rr_cs_dialog *d, unsigned int i)
+{
+	return (char **)((char *)d + dialog_strs[i].off);
+}
+
+static const char *dialog_str_get(const struct rr_cs_dialog *d, unsigned int i)
+{
+	return *(char *const *)((const char *)d + dialog_strs[i].off);
+}
 
 /* ---- encode ------------------------------------------------------------ */
 
@@ -74,17 +99,10 @@ char *rr_cs_encode(const struct rr_cs_call *st, size_t *len)
 	for (int l = 0; l < 2; l++) {
 		const struct rr_cs_dialog *d = &st->leg[l];
 
-#define PUT(name, v) do { snprintf(key, sizeof(key), "leg%d." name, l); put_esc(f, key, v); } while (0)
-		PUT("call_id", d->call_id);
-		PUT("local", d->local);
-		PUT("remote", d->remote);
-		PUT("target", d->target);
-		PUT("route", d->route);
-		PUT("peer", d->peer);
-		PUT("trunk", d->trunk);
-		PUT("sdp", d->sdp);
-		PUT("sdp_from", d->sdp_from);
-#undef PUT
+		for (unsigned int i = 0; i < N_DIALOG_STRS; i++) {
+			snprintf(key, sizeof(key), "leg%d.%s", l, dialog_strs[i].name);
+			put_esc(f, key, dialog_str_get(d, i));
+		}
 		fprintf(f, "leg%d.local_cseq %" PRIu32 "\nleg%d.remote_cseq %" PRIu32
 			"\nleg%d.transport %s\n", l, d->local_cseq, l, d->remote_cseq, l,
 			d->tcp ? "tcp" : "udp");
@@ -107,19 +125,9 @@ void rr_cs_free(struct rr_cs_call *st)
 	free(st->to);
 	free(st->display);
 	free(st->pin_dir);
-	for (int l = 0; l < 2; l++) {
-		struct rr_cs_dialog *d = &st->leg[l];
-
-		free(d->call_id);
-		free(d->local);
-		free(d->remote);
-		free(d->target);
-		free(d->route);
-		free(d->peer);
-		free(d->trunk);
-		free(d->sdp);
-		free(d->sdp_from);
-	}
+	for (int l = 0; l < 2; l++)
+		for (unsigned int i = 0; i < N_DIALOG_STRS; i++)
+			free(*dialog_str(&st->leg[l], i));
 	memset(st, 0, sizeof(*st));
 }
 
@@ -293,24 +301,9 @@ static int field(struct dec *d, struct rr_cs_call *st, const char *key, const ch
 	if (sscanf(key, "leg%d.%23s", &l, rest) == 2 && (l == 0 || l == 1)) {
 		struct rr_cs_dialog *g = &st->leg[l];
 
-		if (!strcmp(rest, "call_id"))
-			return unesc(d, v, vlen, &g->call_id);
-		if (!strcmp(rest, "local"))
-			return unesc(d, v, vlen, &g->local);
-		if (!strcmp(rest, "remote"))
-			return unesc(d, v, vlen, &g->remote);
-		if (!strcmp(rest, "target"))
-			return unesc(d, v, vlen, &g->target);
-		if (!strcmp(rest, "route"))
-			return unesc(d, v, vlen, &g->route);
-		if (!strcmp(rest, "peer"))
-			return unesc(d, v, vlen, &g->peer);
-		if (!strcmp(rest, "trunk"))
-			return unesc(d, v, vlen, &g->trunk);
-		if (!strcmp(rest, "sdp"))
-			return unesc(d, v, vlen, &g->sdp);
-		if (!strcmp(rest, "sdp_from"))
-			return unesc(d, v, vlen, &g->sdp_from);
+		for (i = 0; i < N_DIALOG_STRS; i++)
+			if (!strcmp(rest, dialog_strs[i].name))
+				return unesc(d, v, vlen, dialog_str(g, i));
 		if (!strcmp(rest, "local_cseq") || !strcmp(rest, "remote_cseq")) {
 			if ((r = num(d, key, v, 0x7fffffffull, &u)))
 				return r;
