@@ -52,6 +52,13 @@ static void put_kv(struct out *o, const char *key, const char *v)
 		put_c(o, '"');
 }
 
+/* put_kv of a value that may be unset (NULL: the key is left out). */
+static void put_opt(struct out *o, const char *key, const char *v)
+{
+	if (v)
+		put_kv(o, key, v);
+}
+
 static void put_num(struct out *o, const char *key, const char *num, bool mask)
 {
 	char m[128];
@@ -82,28 +89,22 @@ size_t rr_call_ev_format(const struct rr_call_ev *ev, bool mask, char *buf, size
 	put_kv(&o, "trunk_out", ev->trunk_out ? ev->trunk_out : "");
 	put_num(&o, "from", ev->from, mask);
 	put_num(&o, "to", ev->to, mask);
-	if (ev->src)
-		put_kv(&o, "src", ev->src);
-	if (ev->peer)
-		put_kv(&o, "peer", ev->peer);
+	put_opt(&o, "src", ev->src);
+	put_opt(&o, "peer", ev->peer);
 	if (ev->leg >= 0)
 		put_f(&o, " leg=%d", ev->leg);
 	if (ev->status)
 		put_f(&o, " status=%d", ev->status);
-	if (ev->hold)
-		put_kv(&o, "hold", ev->hold);
+	put_opt(&o, "hold", ev->hold);
 	if (ev->target)
 		put_num(&o, "target", ev->target, mask);
-	if (ev->outcome)
-		put_kv(&o, "outcome", ev->outcome);
-	if (ev->state)
-		put_kv(&o, "state", ev->state);
+	put_opt(&o, "outcome", ev->outcome);
+	put_opt(&o, "state", ev->state);
 	if (ev->duration >= 0)
 		put_f(&o, " duration=%.1f", ev->duration);
 	if (ev->talk >= 0)
 		put_f(&o, " talk=%.1f", ev->talk);
-	if (ev->reason)
-		put_kv(&o, "reason", ev->reason);
+	put_opt(&o, "reason", ev->reason);
 	if (len)
 		buf[o.pos < len ? o.pos : len - 1] = '\0';
 	return o.pos;
