@@ -52,6 +52,16 @@ static void label(FILE *f, const char *k, const char *v, bool more)
 	fputs(more ? "\"," : "\"", f);
 }
 
+/* name{tier="...",reason="..."} v */
+static void by_reason(FILE *f, const char *name, const char *tier, const char *reason,
+		      unsigned long long v)
+{
+	fprintf(f, "%s{", name);
+	label(f, "tier", tier, true);
+	label(f, "reason", reason, false);
+	fprintf(f, "} %llu\n", v);
+}
+
 static void one(FILE *f, const char *name, const char *type, const char *help,
 		unsigned long long v)
 {
@@ -152,21 +162,14 @@ int rr_metrics_format(const struct rr_metrics_snap *s, FILE *f)
 	if (s->have_global) {
 		head(f, "datapath_packets_total", "counter",
 		     "Datapath packet verdicts by reason (fwd_*, pass_*, drop_*, err_*).");
-		for (i = 0; i < RTPRELAY_G_MAX; i++) {
-			fputs("rtprelay_datapath_packets_total{", f);
-			label(f, "tier", s->tier, true);
-			label(f, "reason", rtprelay_global_counter_names[i], false);
-			fprintf(f, "} %llu\n", (unsigned long long)s->global.counters[i]);
-		}
+		for (i = 0; i < RTPRELAY_G_MAX; i++)
+			by_reason(f, "rtprelay_datapath_packets_total", s->tier,
+				  rtprelay_global_counter_names[i], s->global.counters[i]);
 		head(f, "drops_total", "counter",
 		     "Packets of an installed flow the datapath dropped, by reason.");
-		for (i = 0; i < RTPRELAY_FDROP_MAX; i++) {
-			fputs("rtprelay_drops_total{", f);
-			label(f, "tier", s->tier, true);
-			label(f, "reason", rtprelay_flow_drop_names[i], false);
-			fprintf(f, "} %llu\n",
-				(unsigned long long)s->global.counters[drop_counter[i]]);
-		}
+		for (i = 0; i < RTPRELAY_FDROP_MAX; i++)
+			by_reason(f, "rtprelay_drops_total", s->tier, rtprelay_flow_drop_names[i],
+				  s->global.counters[drop_counter[i]]);
 	}
 
 	hist(f, "stream_loss_ratio",
