@@ -144,7 +144,7 @@ int rr_yaml_get_flags(struct ctx *c, yaml_node_t *n, const char *what, const cha
 		      unsigned int (*parse)(const char *s), const char *expected,
 		      unsigned int *out)
 {
-	yaml_node_item_t *it;
+	yaml_node_t *item;
 	const char *s;
 
 	*out = 0;
@@ -159,10 +159,10 @@ int rr_yaml_get_flags(struct ctx *c, yaml_node_t *n, const char *what, const cha
 	}
 	if (!expect(c, n, YAML_SEQUENCE_NODE, what))
 		return -EINVAL;
-	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+	FOR_EACH_ITEM(c, n, item) {
 		unsigned int f;
 
-		if (get_flags(c, node(c, *it), what, one, parse, expected, &f))
+		if (get_flags(c, item, what, one, parse, expected, &f))
 			return -EINVAL;
 		*out |= f;
 	}
@@ -481,12 +481,11 @@ static int parse_listen(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 /* codecs: [PCMU, PCMA, telephone-event]: rtpmap encoding names. */
 static int parse_codecs(struct ctx *c, yaml_node_t *v, struct rr_codec_list *l)
 {
-	yaml_node_item_t *it;
+	yaml_node_t *cn;
 
 	if (!expect(c, v, YAML_SEQUENCE_NODE, "codecs"))
 		return -EINVAL;
-	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-		yaml_node_t *cn = node(c, *it);
+	FOR_EACH_ITEM(c, v, cn) {
 		const char *s = scalar(c, cn, "codec");
 		char (*n)[32];
 
@@ -608,7 +607,7 @@ static int parse_trunk_fork_key(struct ctx *c, const char *key, yaml_node_t *v,
 		{ "max_bandwidth_kbps", offsetof(struct rr_trunk, max_bandwidth_kbps), 100000000 },
 		{ "call_bandwidth_kbps", offsetof(struct rr_trunk, call_bandwidth_kbps), 100000 },
 	};
-	yaml_node_item_t *it;
+	yaml_node_t *code;
 	unsigned long u;
 
 	for (size_t i = 0; i < sizeof(uints) / sizeof(uints[0]); i++) {
@@ -646,12 +645,12 @@ static int parse_trunk_fork_key(struct ctx *c, const char *key, yaml_node_t *v,
 		if (!expect(c, v, YAML_SEQUENCE_NODE, key))
 			return -EINVAL;
 		t->n_failover_codes = 0;
-		for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		FOR_EACH_ITEM(c, v, code) {
 			if (t->n_failover_codes == RR_MAX_FAILOVER_CODES) {
 				fail(c, v, "failover_codes: at most %d", RR_MAX_FAILOVER_CODES);
 				return -EINVAL;
 			}
-			if (get_uint(c, node(c, *it), "failover_codes status", 300, 699, &u))
+			if (get_uint(c, code, "failover_codes status", 300, 699, &u))
 				return -EINVAL;
 			t->failover_codes[t->n_failover_codes++] = (uint16_t)u;
 		}
@@ -664,7 +663,7 @@ static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 {
 	yaml_node_t *k, *v;
 	const char *key;
-	yaml_node_item_t *it;
+	yaml_node_t *pn, *an;
 	bool has_side = false;
 
 	if (!expect(c, m, YAML_MAPPING_NODE, "trunk"))
@@ -708,8 +707,7 @@ static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 		} else if (!strcmp(key, "peers")) {
 			if (!expect(c, v, YAML_SEQUENCE_NODE, "peers"))
 				return -EINVAL;
-			for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-				yaml_node_t *pn = node(c, *it);
+			FOR_EACH_ITEM(c, v, pn) {
 				const char *s = scalar(c, pn, "peer");
 				struct rr_peer *p;
 
@@ -733,8 +731,7 @@ static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 		} else if (!strcmp(key, "allow")) {
 			if (!expect(c, v, YAML_SEQUENCE_NODE, "allow"))
 				return -EINVAL;
-			for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-				yaml_node_t *an = node(c, *it);
+			FOR_EACH_ITEM(c, v, an) {
 				const char *s = scalar(c, an, "allow");
 				struct rr_cidr *a;
 
@@ -820,13 +817,12 @@ static int parse_trunk(struct ctx *c, yaml_node_t *m, struct rr_trunk *t)
 
 static int parse_trunks(struct ctx *c, struct rr_config *cfg, yaml_node_t *s)
 {
-	yaml_node_item_t *it;
+	yaml_node_t *m;
 
 	if (!expect(c, s, YAML_SEQUENCE_NODE, "trunks"))
 		return -EINVAL;
-	for (it = s->data.sequence.items.start; it < s->data.sequence.items.top; it++) {
+	FOR_EACH_ITEM(c, s, m) {
 		struct rr_trunk *t = realloc(cfg->trunks, (cfg->n_trunks + 1) * sizeof(*t));
-		yaml_node_t *m = node(c, *it);
 
 		if (!t)
 			return -ENOMEM;
@@ -886,15 +882,13 @@ static int route_add_trunk(struct ctx *c, struct rr_config *cfg, struct rr_route
 
 static int parse_routes(struct ctx *c, struct rr_config *cfg, yaml_node_t *s)
 {
-	yaml_node_item_t *it, *ti;
-	yaml_node_t *k, *v;
+	yaml_node_t *m, *tn, *k, *v;
 	const char *key;
 
 	if (!expect(c, s, YAML_SEQUENCE_NODE, "routes"))
 		return -EINVAL;
-	for (it = s->data.sequence.items.start; it < s->data.sequence.items.top; it++) {
+	FOR_EACH_ITEM(c, s, m) {
 		struct rr_route *r = realloc(cfg->routes, (cfg->n_routes + 1) * sizeof(*r));
-		yaml_node_t *m = node(c, *it);
 		yaml_node_t *trunk_node = NULL;
 
 		if (!r)
@@ -936,9 +930,8 @@ static int parse_routes(struct ctx *c, struct rr_config *cfg, yaml_node_t *s)
 				return -EINVAL;
 			continue;
 		}
-		for (ti = trunk_node->data.sequence.items.start;
-		     ti < trunk_node->data.sequence.items.top; ti++)
-			if (route_add_trunk(c, cfg, r, node(c, *ti)))
+		FOR_EACH_ITEM(c, trunk_node, tn)
+			if (route_add_trunk(c, cfg, r, tn))
 				return -EINVAL;
 		if (!r->n_trunks) {
 			fail(c, trunk_node, "route: 'trunk' is an empty list");
@@ -1051,7 +1044,7 @@ static int parse_datapath(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 {
 	yaml_node_t *k, *v;
 	const char *key, *s;
-	yaml_node_item_t *it;
+	yaml_node_t *in;
 	unsigned long u;
 
 	if (!expect(c, m, YAML_MAPPING_NODE, "datapath"))
@@ -1070,8 +1063,7 @@ static int parse_datapath(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 		} else if (!strcmp(key, "interfaces")) {
 			if (!expect(c, v, YAML_SEQUENCE_NODE, "interfaces"))
 				return -EINVAL;
-			for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-				yaml_node_t *in = node(c, *it);
+			FOR_EACH_ITEM(c, v, in) {
 				char **arr;
 
 				if (!(s = scalar(c, in, "interface")))

@@ -49,7 +49,7 @@ static int parse_translate(struct ctx *c, struct rr_trunk *t, yaml_node_t *m)
 {
 	yaml_node_t *k, *v, *k2, *v2;
 	const char *key, *key2;
-	yaml_node_item_t *it;
+	yaml_node_t *rn;
 	int d;
 
 	if (!expect(c, m, YAML_MAPPING_NODE, "translate"))
@@ -65,8 +65,8 @@ static int parse_translate(struct ctx *c, struct rr_trunk *t, yaml_node_t *m)
 		}
 		if (!expect(c, v, YAML_SEQUENCE_NODE, "translate rules"))
 			return -EINVAL;
-		for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-			yaml_node_t *rn = node(c, *it), *match = NULL;
+		FOR_EACH_ITEM(c, v, rn) {
+			yaml_node_t *match = NULL;
 			const char *re = NULL, *rep = NULL;
 			unsigned int fields = RR_XL_ALL;
 			char err[200];
@@ -238,13 +238,13 @@ static int parse_target(struct ctx *c, const struct rr_config *cfg, yaml_node_t 
 static int parse_dest(struct ctx *c, const struct rr_config *cfg, yaml_node_t *v,
 		      struct rr_dest *d)
 {
-	yaml_node_item_t *it;
+	yaml_node_t *item;
 
 	d->line = (int)v->start_mark.line + 1;
 	if (v->type != YAML_SEQUENCE_NODE)
 		return parse_target(c, cfg, v, d);
-	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
-		if (parse_target(c, cfg, node(c, *it), d))
+	FOR_EACH_ITEM(c, v, item)
+		if (parse_target(c, cfg, item, d))
 			return -EINVAL;
 	if (!d->n) {
 		fail(c, v, "destination: empty list");
@@ -275,14 +275,12 @@ static int parse_pattern(struct ctx *c, yaml_node_t *v, struct rr_pattern *p, bo
 static int parse_in_rules(struct ctx *c, const struct rr_config *cfg, yaml_node_t *s,
 			  const char *what, struct rr_in_rule **out, unsigned int *n)
 {
-	yaml_node_item_t *it;
-	yaml_node_t *k, *v;
+	yaml_node_t *m, *k, *v;
 	const char *key;
 
 	if (!expect(c, s, YAML_SEQUENCE_NODE, what))
 		return -EINVAL;
-	for (it = s->data.sequence.items.start; it < s->data.sequence.items.top; it++) {
-		yaml_node_t *m = node(c, *it);
+	FOR_EACH_ITEM(c, s, m) {
 		struct rr_in_rule *r = realloc(*out, (*n + 1) * sizeof(*r));
 		bool has_match = false;
 
@@ -321,7 +319,7 @@ static int parse_in_rules(struct ctx *c, const struct rr_config *cfg, yaml_node_
 static int parse_trunk_list(struct ctx *c, const struct rr_config *cfg, yaml_node_t *v,
 			    const char *what, unsigned int **out, unsigned int *n)
 {
-	yaml_node_item_t *it;
+	yaml_node_t *item;
 	unsigned int *a;
 
 	if (v->type == YAML_SCALAR_NODE) {
@@ -332,12 +330,12 @@ static int parse_trunk_list(struct ctx *c, const struct rr_config *cfg, yaml_nod
 	}
 	if (!expect(c, v, YAML_SEQUENCE_NODE, what))
 		return -EINVAL;
-	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+	FOR_EACH_ITEM(c, v, item) {
 		a = realloc(*out, (*n + 1) * sizeof(*a));
 		if (!a)
 			return -ENOMEM;
 		*out = a;
-		if (trunk_index(c, cfg, node(c, *it), what, &a[*n]))
+		if (trunk_index(c, cfg, item, what, &a[*n]))
 			return -EINVAL;
 		(*n)++;
 	}
@@ -353,15 +351,14 @@ static int parse_trunk_list(struct ctx *c, const struct rr_config *cfg, yaml_nod
 static int parse_out_rules(struct ctx *c, const struct rr_config *cfg, yaml_node_t *s,
 			   struct rr_rules *rules)
 {
-	yaml_node_item_t *it;
-	yaml_node_t *k, *v;
+	yaml_node_t *m, *k, *v;
 	const char *key;
 	unsigned long u;
 
 	if (!expect(c, s, YAML_SEQUENCE_NODE, "outbound_rules"))
 		return -EINVAL;
-	for (it = s->data.sequence.items.start; it < s->data.sequence.items.top; it++) {
-		yaml_node_t *m = node(c, *it), *trunks = NULL;
+	FOR_EACH_ITEM(c, s, m) {
+		yaml_node_t *trunks = NULL;
 		struct rr_out_rule *r = realloc(rules->out, (rules->n_out + 1) * sizeof(*r));
 		bool has_pat = false;
 

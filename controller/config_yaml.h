@@ -68,6 +68,11 @@ int rr_yaml_get_flags(struct ctx *c, yaml_node_t *n, const char *what, const cha
 		(const char *)(k)->data.scalar.value : "");		\
 	     _p++)
 
+/* Each node n of the sequence seq (a list checked with expect() first). */
+#define FOR_EACH_ITEM(c, seq, n)						\
+	for (yaml_node_item_t *_i = (seq)->data.sequence.items.start;		\
+	     _i < (seq)->data.sequence.items.top && ((n) = node(c, *_i)); _i++)
+
 /* config_routing.c: a trunk key of its (numbering, translate, trust,
  * privacy, allowed_destinations; default_destination is read by
  * rr_cfg_routing once all trunks are known): 0, -ENOENT when key is not
