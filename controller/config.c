@@ -119,6 +119,18 @@ int rr_yaml_get_str(struct ctx *c, yaml_node_t *n, const char *what, char *out,
 	return 0;
 }
 
+void *rr_cfg_append(void **arr, unsigned int *n, size_t size)
+{
+	char *a = realloc(*arr, (*n + 1) * size);
+
+	if (!a)
+		return NULL;
+	*arr = a;
+	a += (*n)++ * size;
+	memset(a, 0, size);
+	return a;
+}
+
 int rr_yaml_get_keyword(struct ctx *c, yaml_node_t *n, const char *what,
 			const struct rr_yaml_keyword *kw, int *out)
 {
@@ -822,13 +834,10 @@ static int parse_trunks(struct ctx *c, struct rr_config *cfg, yaml_node_t *s)
 	if (!expect(c, s, YAML_SEQUENCE_NODE, "trunks"))
 		return -EINVAL;
 	FOR_EACH_ITEM(c, s, m) {
-		struct rr_trunk *t = realloc(cfg->trunks, (cfg->n_trunks + 1) * sizeof(*t));
+		struct rr_trunk *t = APPEND(cfg->trunks, cfg->n_trunks);
 
 		if (!t)
 			return -ENOMEM;
-		cfg->trunks = t;
-		t = &cfg->trunks[cfg->n_trunks++];
-		memset(t, 0, sizeof(*t));
 		if (parse_trunk(c, m, t))
 			return -EINVAL;
 		if (rr_config_trunk_find(cfg, t->name) != (int)cfg->n_trunks - 1) {
@@ -888,14 +897,11 @@ static int parse_routes(struct ctx *c, struct rr_config *cfg, yaml_node_t *s)
 	if (!expect(c, s, YAML_SEQUENCE_NODE, "routes"))
 		return -EINVAL;
 	FOR_EACH_ITEM(c, s, m) {
-		struct rr_route *r = realloc(cfg->routes, (cfg->n_routes + 1) * sizeof(*r));
+		struct rr_route *r = APPEND(cfg->routes, cfg->n_routes);
 		yaml_node_t *trunk_node = NULL;
 
 		if (!r)
 			return -ENOMEM;
-		cfg->routes = r;
-		r = &cfg->routes[cfg->n_routes++];
-		memset(r, 0, sizeof(*r));
 		r->line = (int)m->start_mark.line + 1;
 		if (!expect(c, m, YAML_MAPPING_NODE, "route"))
 			return -EINVAL;

@@ -281,14 +281,11 @@ static int parse_in_rules(struct ctx *c, const struct rr_config *cfg, yaml_node_
 	if (!expect(c, s, YAML_SEQUENCE_NODE, what))
 		return -EINVAL;
 	FOR_EACH_ITEM(c, s, m) {
-		struct rr_in_rule *r = realloc(*out, (*n + 1) * sizeof(*r));
+		struct rr_in_rule *r = APPEND(*out, *n);
 		bool has_match = false;
 
 		if (!r)
 			return -ENOMEM;
-		*out = r;
-		r = &r[(*n)++];
-		memset(r, 0, sizeof(*r));
 		r->line = (int)m->start_mark.line + 1;
 		if (!expect(c, m, YAML_MAPPING_NODE, what))
 			return -EINVAL;
@@ -359,14 +356,11 @@ static int parse_out_rules(struct ctx *c, const struct rr_config *cfg, yaml_node
 		return -EINVAL;
 	FOR_EACH_ITEM(c, s, m) {
 		yaml_node_t *trunks = NULL;
-		struct rr_out_rule *r = realloc(rules->out, (rules->n_out + 1) * sizeof(*r));
+		struct rr_out_rule *r = APPEND(rules->out, rules->n_out);
 		bool has_pat = false;
 
 		if (!r)
 			return -ENOMEM;
-		rules->out = r;
-		r = &r[rules->n_out++];
-		memset(r, 0, sizeof(*r));
 		r->line = (int)m->start_mark.line + 1;
 		if (!expect(c, m, YAML_MAPPING_NODE, "outbound rule"))
 			return -EINVAL;

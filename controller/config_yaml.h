@@ -68,6 +68,17 @@ int rr_yaml_get_flags(struct ctx *c, yaml_node_t *n, const char *what, const cha
 		(const char *)(k)->data.scalar.value : "");		\
 	     _p++)
 
+/* Appends a zeroed element of size to the array *arr of *n elements: the
+ * element, or NULL (out of memory; *arr and *n unchanged). */
+void *rr_cfg_append(void **arr, unsigned int *n, size_t size);
+#define APPEND(arr, n)							\
+	({								\
+		void *_a = (arr);					\
+		__typeof__(arr) _e = rr_cfg_append(&_a, &(n), sizeof(*(arr)));	\
+		(arr) = _a;						\
+		_e;							\
+	})
+
 /* Each node n of the sequence seq (a list checked with expect() first). */
 #define FOR_EACH_ITEM(c, seq, n)						\
 	for (yaml_node_item_t *_i = (seq)->data.sequence.items.start;		\
