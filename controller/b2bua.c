@@ -296,13 +296,7 @@ static void call_free(struct rr_call *c)
 	for (unsigned int i = 0; i <= c->n_branches; i++) {
 		struct rr_leg *l = i ? branch(c, i - 1) : &c->leg[0];
 
-		rr_b2b_leg_forget(l);
-		if (l->update_req)
-			msg_destroy(l->update_req);
-		if (l->prack_req)
-			msg_destroy(l->prack_req);
-		if (l->refer_req)
-			msg_destroy(l->refer_req);
+		rr_b2b_leg_clear(l);
 		if (l->nh) {
 			nua_handle_bind(l->nh, NULL);
 			nua_handle_destroy(l->nh);
@@ -560,6 +554,18 @@ static const char *sdp_hold(const sip_t *sip)
 	if (!is_sdp(sip))
 		return NULL;
 	return rr_sdp_is_hold(sip->sip_payload->pl_data, sip->sip_payload->pl_len) ? "yes" : "no";
+}
+
+/* The call log line of an offer relayed in a dialog (re-INVITE, UPDATE). */
+static void log_offer(struct rr_leg *l, const char *event, const sip_t *sip, const char *sdp)
+{
+	struct rr_call_ev ev;
+
+	rr_call_ev_fill(l->call, &ev, event);
+	ev.leg = l->idx;
+	ev.hold = sdp_hold(sip);
+	ev.reason = sdp ? NULL : "no SDP";
+	rr_call_ev_log(LOG_INFO, &ev);
 }
 
 /* The part of a routing decision a call keeps (struct rr_call_route). */
@@ -1136,22 +1142,32 @@ static void i_prack(struct rr_leg *l, nua_t *nua, const sip_t *sip)
 	free(sdp);
 }
 
-static void r_prack(struct rr_leg *l, int status, const sip_t *sip)
+/* l's final answer to a request relayed from o (PRACK, UPDATE): relayed on
+ * the request o's side saved (*req, then released), with l's SDP if it
+ * succeeded. */
+static void answer_saved(struct rr_leg *l, struct rr_leg *o, msg_t **req, int status,
+			 const sip_t *sip)
 {
-	struct rr_leg *o = &l->call->leg[!l->idx];
 	char *sdp = NULL;
 	int err;
 
-	if (status < 200 || !o->prack_req)
-		return;
 	if (status < 300)
 		sdp = sdp_across(l, sip, &err);
 	if (!o->ending && !o->terminated)
-		nua_respond(o->nh, status, stable_phrase(status), NUTAG_WITH(o->prack_req),
+		nua_respond(o->nh, status, stable_phrase(status), NUTAG_WITH(*req),
 			    SDP_TAGS(sdp), TAG_END());
 	free(sdp);
-	msg_destroy(o->prack_req);
-	o->prack_req = NULL;
+	msg_destroy(*req);
+	*req = NULL;
+}
+
+static void r_prack(struct rr_leg *l, int status, const sip_t *sip)
+{
+	struct rr_leg *o = &l->call->leg[!l->idx];
+
+	if (status < 200 || !o->prack_req)
+		return;
+	answer_saved(l, o, &o->prack_req, status, sip);
 }
 
 /* The answer to the re-INVITE that adopted a restored leg (see
@@ -1412,15 +1428,7 @@ static void i_reinvite(struct rr_leg *l, const sip_t *sip)
 		nua_respond(l->nh, SIP_488_NOT_ACCEPTABLE, TAG_END());
 		return;
 	}
-	{
-		struct rr_call_ev ev;
-
-		rr_call_ev_fill(c, &ev, "reinvite");
-		ev.leg = l->idx;
-		ev.hold = sdp_hold(sip);
-		ev.reason = sdp ? NULL : "no SDP";
-		rr_call_ev_log(LOG_INFO, &ev);
-	}
+	log_offer(l, "reinvite", sip, sdp);
 	c->reinvite_from = l->idx;
 	o->invite_sdp = sdp != NULL;
 	nua_invite(o->nh, SDP_TAGS(sdp), TAG_END());
@@ -1456,15 +1464,7 @@ static void i_update(struct rr_leg *l, nua_t *nua, const sip_t *sip)
 		return;
 	}
 	l->update_req = msg_ref_create(nua_current_request(nua));
-	{
-		struct rr_call_ev ev;
-
-		rr_call_ev_fill(c, &ev, "update");
-		ev.leg = l->idx;
-		ev.hold = sdp_hold(sip);
-		ev.reason = sdp ? NULL : "no SDP";
-		rr_call_ev_log(LOG_INFO, &ev);
-	}
+	log_offer(l, "update", sip, sdp);
 	c->update_from = l->idx;
 	nua_update(o->nh, SDP_TAGS(sdp), TAG_END());
 	free(sdp);
@@ -1474,8 +1474,6 @@ static void r_update(struct rr_leg *l, int status, const sip_t *sip)
 {
 	struct rr_call *c = l->call;
 	struct rr_leg *o = &c->leg[!l->idx];
-	char *sdp = NULL;
-	int err;
 
 	if (rr_st_r_update(l, status))
 		return;	/* nua's own refresh UPDATE */
@@ -1483,14 +1481,7 @@ static void r_update(struct rr_leg *l, int status, const sip_t *sip)
 		return;
 	dialog_response(l, status, sip);
 	c->update_from = -1;
-	if (status < 300)
-		sdp = sdp_across(l, sip, &err);
-	if (!o->ending && !o->terminated)
-		nua_respond(o->nh, status, stable_phrase(status), NUTAG_WITH(o->update_req),
-			    SDP_TAGS(sdp), TAG_END());
-	free(sdp);
-	msg_destroy(o->update_req);
-	o->update_req = NULL;
+	answer_saved(l, o, &o->update_req, status, sip);
 	if (status < 300)
 		call_save(c);
 }
