@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sofia-sip/sip_extra.h>
 #include <sofia-sip/sip_protos.h>
 
 #include "call_record.h"
@@ -98,20 +99,31 @@ static void identity(char *buf, size_t len, const struct rr_call *c, int side,
  * as given. */
 #define PAI_TAG(buf, id) SIPTAG_HEADER_STR((snprintf(buf, sizeof(buf), "P-Asserted-Identity: %s", id), buf))
 
-/* The number and display name a response asserts: P-Asserted-Identity
- * (an unknown header to nua, read with the From parser), else none. */
+/* The number and display name a response asserts: its first
+ * P-Asserted-Identity with a user part, else none. rr_identity_init()
+ * made the header known to the parser (sip_p_asserted_identity); a stack
+ * without it leaves it unknown, read then with the From parser. */
 static bool asserted(const sip_t *sip, char *number, size_t nlen, char *display, size_t dlen)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	bool found = false;
 
+	for (const sip_p_asserted_identity_t *p = sip ? sip_p_asserted_identity(sip) : NULL;
+	     p && !found; p = p->paid_next) {
+		if (!p->paid_url->url_user || strlen(p->paid_url->url_user) >= nlen)
+			continue;
+		snprintf(number, nlen, "%s", p->paid_url->url_user);
+		if (p->paid_display)
+			rr_identity_display(p->paid_display, display, dlen);
+		found = true;
+	}
 	for (const sip_unknown_t *u = sip ? sip->sip_unknown : NULL; u && !found; u = u->un_next) {
 		sip_from_t *a;
 
 		if (!u->un_name || strcasecmp(u->un_name, "P-Asserted-Identity") || !u->un_value)
 			continue;
 		a = sip_from_make(home, u->un_value);
-		if (!a || !a->a_url->url_user)
+		if (!a || !a->a_url->url_user || strlen(a->a_url->url_user) >= nlen)
 			continue;
 		snprintf(number, nlen, "%s", a->a_url->url_user);
 		if (a->a_display)
@@ -466,8 +478,13 @@ static void blind_complete(struct rr_xfer *x, const sip_t *sip)
 	char *sdp;
 	int err;
 
-	if (!asserted(sip, number, sizeof(number), display, sizeof(display)))
+	/* what the new party asserts is believed from the trust domain only;
+	 * else the kept party is told the number the REFER named */
+	if (!c->cfg->trunks[x->trunk].trust ||
+	    !asserted(sip, number, sizeof(number), display, sizeof(display))) {
 		snprintf(number, sizeof(number), "%s", x->target);
+		display[0] = '\0';
+	}
 	snprintf(event, sizeof(event), "%s", l->refer_event);
 	g = cut_leg(c, xi);
 	take_leg(c, xi, x->nh, x->trunk, sip && sip->sip_call_id ? sip->sip_call_id->i_id : "",

@@ -19,8 +19,8 @@ RRD_ENV_NAME=transfer
 . "$here/rrd_env.sh"
 
 SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
-# conf REFER_OF_SBC_TRUNK REFER_OF_PBX_TRUNK: the lab with a second peer per
-# side at port 5080 (the transfer target 4930999)
+# conf REFER_OF_SBC_TRUNK REFER_OF_PBX_TRUNK [TRUST_OF_PBX2]: the lab with a
+# second peer per side at port 5080 (the transfer target 4930999)
 conf() {
 	cat >"$work/rr.yaml" <<EOC
 listen:
@@ -30,7 +30,7 @@ trunks:
   - { name: sbc, side: sbc, peers: ["$SBC:5060"], allow: ["$SBC/32"], refer: $1, trust: true }
   - { name: pbx, side: pbx, peers: ["$PBX:5060"], allow: ["$PBX/32"], refer: $2, trust: true }
   - { name: sbc2, side: sbc, peers: ["$SBC:5080"], trust: true }
-  - { name: pbx2, side: pbx, peers: ["$PBX:5080"], trust: true }
+  - { name: pbx2, side: pbx, peers: ["$PBX:5080"], trust: ${3:-true} }
 routes:
   - { from: sbc, prefix: "", trunk: pbx }
   - { from: pbx, prefix: "", trunk: sbc }
@@ -332,6 +332,37 @@ sipp_in sbc -sf "$SC/uac_waitbye.xml" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:50
 wait $px; rc_x=$?
 check "REFER with Replaces of an unknown call: 403, call unharmed, ends by BYE" "0 0" "$rc_x $rc_k"
 ok "after the refused REFER: nothing left" idle
+# the new party's own P-Asserted-Identity (4930666, not the number the
+# REFER named) is what the kept party is told, when the new party's trunk
+# is trusted; from an untrusted trunk it is not believed: the REFER's number
+# xfer_asserted TRUST_OF_PBX2 PAI_THE_KEPT_PARTY_GETS
+xfer_asserted() {
+	conf handle handle "$1"
+	kill -HUP "$rrd_pid"
+	sleep 0.5
+	sc_x=$(tmpl uas_refer pai-x-$1 "REFER_TO=sip:4930999@$R_PBX" REFER_STATUS=202 "NOTIFIES=$N100
+$N200" "ENDING=$WAIT_BYE")
+	sc_k=$(tmpl uac_kept pai-k-$1 PAI_NUMBER="$2")
+	sc_z=$(tmpl uas_target pai-z-$1 FROM_NUMBER=4930111)
+	sed -i 's/^P-Asserted-Identity: "Bob" <sip:4930999@/P-Asserted-Identity: "Carol" <sip:4930666@/' "$sc_z"
+	# towards an untrusted trunk no PAI at all
+	[ "$1" = true ] || sed -i '/header="P-Asserted-Identity:"/s/check_it="true"/check_it="false"/' "$sc_z"
+	sipp_in pbx -sf "$sc_z" -i $PBX -p 5080 -m 1 & pz=$!
+	sipp_in pbx -sf "$sc_x" -i $PBX -p 5060 -m 1 -d 1200 & px=$!
+	sleep 0.3
+	sipp_in sbc -sf "$sc_k" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" -d 4000; rc_k=$?
+	wait $px; rc_x=$?
+	wait $pz; rc_z=$?
+	check "target trunk trust: $1: transferor, kept party (PAI $2), target" \
+		"0 0 0" "$rc_x $rc_k $rc_z"
+	ok "target trunk trust: $1: nothing left" idle
+}
+xfer_asserted true 4930666
+xfer_asserted false 4930999
+conf handle handle
+kill -HUP "$rrd_pid"
+sleep 0.5
+
 # a REFER without Refer-To: 400, the call unharmed
 sc_x=$(tmpl uas_refer bad2-x "REFER_TO=x" REFER_STATUS=400 NOTIFIES= "ENDING=$SEND_BYE")
 sed -i '/^Refer-To:/d' "$sc_x"
