@@ -61,9 +61,14 @@ static const char *phrase_of(int status)
 	return p ? p : status < 300 ? "OK" : "Call Failed";
 }
 
-/* The number and display name of the party on leg i. */
+/* The number and display name of the party on leg i; a caller who asked
+ * for privacy (Privacy: id, header or user) is "anonymous", no name. */
 static const char *party(const struct rr_call *c, int i, const char **display)
 {
+	if (i == 0 && c->ident.privacy_id) {
+		*display = "";
+		return "anonymous";
+	}
 	*display = i == 0 ? c->display : "";
 	return i == 0 ? c->from : c->to;
 }
@@ -71,6 +76,8 @@ static const char *party(const struct rr_call *c, int i, const char **display)
 static void set_party(struct rr_call *c, int i, const char *number, const char *display)
 {
 	if (i == 0) {
+		/* another party: the caller's Privacy went with the caller */
+		c->ident.privacy_id = false;
 		snprintf(c->from, sizeof(c->from), "%s", number);
 		snprintf(c->display, sizeof(c->display), "%s", display ? display : "");
 	} else {
@@ -86,7 +93,9 @@ static void identity(char *buf, size_t len, const struct rr_call *c, int side,
 	char hp[80];
 
 	rr_b2b_host(ls->address, ls->family, hp, sizeof(hp));
-	if (display && *display)
+	if (number && !strcmp(number, "anonymous"))
+		snprintf(buf, len, "\"Anonymous\" <sip:anonymous@anonymous.invalid>");
+	else if (display && *display)
 		snprintf(buf, len, "\"%.*s\" <sip:%s@%s>", (int)strcspn(display, "\"\\"), display,
 			 number && *number ? number : "anonymous", hp);
 	else

@@ -363,6 +363,26 @@ conf handle handle
 kill -HUP "$rrd_pid"
 sleep 0.5
 
+# a caller who asked for privacy (Privacy: id) is transferred: the new
+# party is presented "Anonymous" (From and PAI), never the caller's number
+sc_x=$(tmpl uas_refer priv-x "REFER_TO=sip:4930999@$R_PBX" REFER_STATUS=202 "NOTIFIES=$N100
+$N200" "ENDING=$WAIT_BYE")
+sc_k=$(tmpl uac_kept priv-k PAI_NUMBER=4930999)
+sed -i '0,/^From: /{/^From: /a Privacy: id
+}' "$sc_k"
+sc_z=$(tmpl uas_target priv-z FROM_NUMBER=anonymous)
+sipp_in pbx -sf "$sc_z" -i $PBX -p 5080 -m 1 -trace_msg -message_file "$work/priv-z.msg" & pz=$!
+sipp_in pbx -sf "$sc_x" -i $PBX -p 5060 -m 1 -d 1200 & px=$!
+sleep 0.3
+sipp_in sbc -sf "$sc_k" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" -d 4000; rc_k=$?
+wait $px; rc_x=$?
+wait $pz; rc_z=$?
+check "privacy caller transferred: transferor, kept party, target (From and PAI anonymous)" \
+	"0 0 0" "$rc_x $rc_k $rc_z"
+not_ok "privacy caller transferred: the new party never saw the caller's number or name" \
+	grep -qE '4930111|Alice' "$work/priv-z.msg"
+ok "privacy caller transferred: nothing left" idle
+
 # a REFER without Refer-To: 400, the call unharmed
 sc_x=$(tmpl uas_refer bad2-x "REFER_TO=x" REFER_STATUS=400 NOTIFIES= "ENDING=$SEND_BYE")
 sed -i '/^Refer-To:/d' "$sc_x"
