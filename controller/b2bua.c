@@ -123,6 +123,7 @@ static void call_save(struct rr_call *c)
 	st.from = c->from;
 	st.to = c->to;
 	st.display = c->display;
+	st.privacy = c->ident.privacy_id;
 	st.start = c->start_wall;
 	st.answer = c->answer_wall;
 	st.pin_dir = b->pin_dir;
@@ -2231,6 +2232,7 @@ static int restore_one(struct rr_b2bua *b, const char *path, char *why, size_t l
 	snprintf(c->from, sizeof(c->from), "%s", st.from ? st.from : "");
 	snprintf(c->to, sizeof(c->to), "%s", st.to ? st.to : "");
 	snprintf(c->display, sizeof(c->display), "%s", st.display ? st.display : "");
+	c->ident.privacy_id = st.privacy;	/* a transfer still hides the caller */
 	memcpy(c->clid, c->from, sizeof(c->clid));
 	memcpy(c->dnis, c->to, sizeof(c->dnis));
 	/* the call's media, as media.c left it */

@@ -81,6 +81,8 @@ char *rr_cs_encode(const struct rr_cs_call *st, size_t *len)
 	put_esc(f, "from", st->from);
 	put_esc(f, "to", st->to);
 	put_esc(f, "display", st->display);
+	if (st->privacy)
+		fputs("privacy 1\n", f);
 	fprintf(f, "start %" PRId64 "\nanswer %" PRId64 "\n", st->start, st->answer);
 	put_esc(f, "pin_dir", st->pin_dir);
 	for (int l = 0; l < 2; l++)
@@ -240,6 +242,10 @@ static int field(struct dec *d, struct rr_cs_call *st, const char *key, const ch
 		return unesc(d, v, vlen, &st->to);
 	if (!strcmp(key, "display"))
 		return unesc(d, v, vlen, &st->display);
+	if (!strcmp(key, "privacy")) {
+		st->privacy = !strcmp(v, "1");
+		return 0;
+	}
 	if (!strcmp(key, "pin_dir"))
 		return unesc(d, v, vlen, &st->pin_dir);
 	if (!strcmp(key, "start") || !strcmp(key, "answer")) {

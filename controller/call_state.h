@@ -54,6 +54,7 @@ struct rr_cs_stream {
 struct rr_cs_call {
 	unsigned long id;
 	char *from, *to, *display;
+	bool privacy;		/* the caller asked for privacy (Privacy: id) */
 	int64_t start, answer;	/* wall clock (seconds since the epoch) */
 	char *pin_dir;		/* the data path instance the flows live in */
 	int side[2];		/* enum rr_side of leg i */

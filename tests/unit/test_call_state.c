@@ -81,6 +81,26 @@ static void same_str(const char *a, const char *b)
 		assert_string_equal(a, b);
 }
 
+/* A caller's Privacy survives a restart (a transfer after it still hides
+ * the caller). */
+static void privacy_round_trip(void **state)
+{
+	struct rr_cs_call in, out;
+	char err[160] = "";
+	size_t len;
+	char *text;
+
+	fill(&in);
+	in.privacy = true;
+	text = rr_cs_encode(&in, &len);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\nprivacy 1\n"));
+	assert_int_equal(rr_cs_decode(text, len, &out, err, sizeof(err)), 0);
+	assert_true(out.privacy);
+	rr_cs_free(&out);
+	free(text);
+}
+
 static void round_trip(void **state)
 {
 	struct rr_cs_call in, out;
@@ -96,6 +116,8 @@ static void round_trip(void **state)
 	assert_int_equal(rr_cs_decode(text, len, &out, err, sizeof(err)), 0);
 	assert_int_equal(out.id, 4711);
 	same_str(out.display, in.display);
+	assert_false(out.privacy);	/* not written when off */
+	assert_null(strstr(text, "privacy"));
 	assert_int_equal(out.start, in.start);
 	assert_int_equal(out.answer, in.answer);
 	same_str(out.pin_dir, in.pin_dir);
@@ -272,6 +294,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip),
+		cmocka_unit_test(privacy_round_trip),
 		cmocka_unit_test(bad_files),
 		cmocka_unit_test(files),
 	};
