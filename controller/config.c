@@ -1059,7 +1059,8 @@ static int parse_datapath(struct ctx *c, struct rr_config *cfg, yaml_node_t *m)
 		if (!strcmp(key, "mode")) {
 			static const struct rr_yaml_keyword modes[] = {
 				{ "xdp", RR_DP_MODE_XDP }, { "kmod", RR_DP_MODE_KMOD },
-				{ "user", RR_DP_MODE_USER }, { "auto", RR_DP_MODE_AUTO }, { NULL, 0 },
+				{ "user", RR_DP_MODE_USER }, { "auto", RR_DP_MODE_AUTO },
+				{ NULL, 0 },
 			};
 			int kw;
 
