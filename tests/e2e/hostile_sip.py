@@ -119,6 +119,7 @@ class Uac:
         if body:
             msg += "Content-Type: application/sdp\r\n"
         msg += "Content-Length: %d\r\n\r\n%s" % (len(body.encode()), body)
+        self.last_msg = msg
         self.send(msg)
         return cseq
 
@@ -217,6 +218,50 @@ def refer(u, refer_to):
     return [u.indialog("REFER", "Refer-To: %s\r\n" % refer_to if refer_to is not None else "")]
 
 
+def cancel_race(u):
+    """INVITE and its CANCEL at once: the INVITE ends 487 (or 200, then BYE)."""
+    cs = u.request("INVITE", "sip:493012345@%s" % u.rip, "", SDP.format(ip=u.ip, port=40000))
+    inv = u.last_msg
+    # CANCEL: same Via branch, Request-URI, Call-ID, CSeq number
+    cancel = inv.split("\r\n\r\n")[0]
+    cancel = re.sub(r"^INVITE ", "CANCEL ", cancel)
+    cancel = re.sub(r"CSeq: (\d+) INVITE", r"CSeq: \1 CANCEL", cancel)
+    cancel = re.sub(r"Content-Type:[^\r]*\r\n", "", cancel)
+    cancel = re.sub(r"Content-Length: \d+", "Content-Length: 0", cancel) + "\r\n\r\n"
+    u.send(cancel)
+    code = u.wait("INVITE", cs, 6.0)
+    if code == 200:
+        return out(200, u.bye())
+    return out(code)
+
+
+def bye_in_transfer(u):
+    """A call, a REFER to a number rtprelayd calls, BYE at once."""
+    c = u.invite(hangup=False)
+    if c != 200:
+        return out(c)
+    r = u.indialog("REFER", "Refer-To: <sip:4930999@%s>\r\n" % u.rip)
+    out(c, r, u.bye())
+
+
+def same_callid_twice(u):
+    """A second INVITE on a call's Call-ID and From tag, no To tag, next
+    CSeq (a broken peer): refused or a call of its own, the first call
+    unharmed."""
+    c = u.invite(hangup=False)
+    if c != 200:
+        return out(c)
+    tag = u.totag
+    u.totag = None
+    c2 = u.invite(hangup=False)
+    same = u.totag == tag
+    if c2 == 200 and not same:
+        u.bye()	# a dialog of its own: ended by its own BYE
+    u.totag = tag
+    # 'same': sofia took it for the first dialog (a re-INVITE)
+    out(c, "%s%s" % (c2, "same" if c2 == 200 and same else ""), u.bye())
+
+
 CASES = {
     # unparseable datagrams: dropped, nothing answered
     "garbage": lambda u: (u.send(bytes(random.randrange(256) for _ in range(300))),
@@ -286,6 +331,13 @@ CASES = {
     "reinvite_se_text": lambda u: call_case(u, lambda u: [u.indialog(
         "INVITE", "Session-Expires: x;refresher=zz\r\nMin-SE: -5\r\n",
         SDP.format(ip=u.ip, port=40000))]),
+    "cancel_race": cancel_race,
+    "bye_in_transfer": bye_in_transfer,
+    "same_callid_twice": same_callid_twice,
+    "sdp_garbage": lambda u: out(u.wait("INVITE", u.request(
+        "INVITE", "sip:493012345@%s" % u.rip, "", "v=0\r\nm=audio x RTP\r\nc=IN IP4 999.1\r\n"))),
+    "reinvite_sdp_garbage": lambda u: call_case(u, lambda u: [u.indialog(
+        "INVITE", "", "v=0\r\no=- 1 2 IN IP4 0\r\nm=audio 99999 RTP/AVP 0\r\n")]),
     "refer_twice": lambda u: call_case(u, lambda u: refer(u, "<<bad") + refer(u, "")),
 }
 

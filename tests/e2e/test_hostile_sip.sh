@@ -121,6 +121,14 @@ case_is prack_confirmed "200 481 200" "200 400 200" "200 405 200" "200 501 200"
 case_is update_se_zero "200 200 200" "200 400 200" "200 422 200"
 case_is reinvite_se_text "200 200 200" "200 400 200"
 case_is refer_twice "200 400 400 200"
+# races and odd states
+case_is cancel_race 487 "200 200"
+case_is bye_in_transfer "200 202 200"
+# (sofia-sip's nua matches a dialog by Call-ID and From tag when the To tag
+# is missing: the second INVITE is taken as a re-INVITE of the first call)
+case_is same_callid_twice "200 200same 200" "200 200 200" "200 482 200" "200 400 200" "200 491 200"
+case_is sdp_garbage 488 400
+case_is reinvite_sdp_garbage "200 488 200" "200 400 200"
 ok "after the in-dialog messages: nothing left" idle
 ok "rtprelayd alive after everything" alive
 
