@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The routing dry run as JSON (see route_test.h). */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,15 +10,22 @@
 #include "route_test.h"
 #include "routing.h"
 
-static void number_arg(const char *s, char *out, size_t len)
+/* The number of s (a number or a sip:/sips:/tel: URI) into out; -ENOSPC
+ * (out "") when it is longer than out holds: rtprelayd answers such a
+ * call 404 (identity.c), it never routes it cut. */
+static int number_arg(const char *s, char *out, size_t len)
 {
 	out[0] = '\0';
 	if (!s)
-		return;
+		return 0;
 	if ((!strncmp(s, "sip:", 4) || !strncmp(s, "sips:", 5) || !strncmp(s, "tel:", 4)) &&
 	    !rr_number_from_uri(s, out, len))
-		return;
-	rr_number_clean(s, out, len);
+		return 0;
+	if (rr_number_clean(s, out, len)) {
+		out[0] = '\0';
+		return -ENOSPC;
+	}
+	return 0;
 }
 
 static json_object *target_json(const struct rr_config *cfg, const struct rr_route_target *t)
@@ -52,6 +61,7 @@ json_object *rr_route_test(const struct rr_config *cfg, const char *trunk, const
 	unsigned int *rr = NULL, i;
 	int in = trunk ? rr_config_trunk_find(cfg, trunk) : -1, ret;
 	char *line, *save = NULL;
+	bool too_long;
 
 	if (in < 0 || !res) {
 		free(res);
@@ -60,7 +70,7 @@ json_object *rr_route_test(const struct rr_config *cfg, const char *trunk, const
 			!res ? "out of memory" : "route_test: unknown or missing trunk"));
 		return o;
 	}
-	number_arg(to, n.ruri, sizeof(n.ruri));
+	too_long = number_arg(to, n.ruri, sizeof(n.ruri)) != 0;
 	strcpy(n.to, n.ruri);
 	number_arg(from, n.from, sizeof(n.from));
 	number_arg(pai, n.pai, sizeof(n.pai));
@@ -70,7 +80,14 @@ json_object *rr_route_test(const struct rr_config *cfg, const char *trunk, const
 		for (i = 0; rr && i < cfg->rules->n_out; i++)
 			rr[i] = cfg->rules->out[i].rr_next;
 	}
-	ret = rr_route_decide_call(cfg, (unsigned int)in, &n, res);
+	if (too_long) {
+		memset(res, 0, sizeof(*res));
+		res->status = 404;
+		snprintf(res->rule, sizeof(res->rule), "number too long");
+		ret = -ENOENT;
+	} else {
+		ret = rr_route_decide_call(cfg, (unsigned int)in, &n, res);
+	}
 	for (i = 0; rr && i < cfg->rules->n_out; i++)
 		cfg->rules->out[i].rr_next = rr[i];
 	free(rr);

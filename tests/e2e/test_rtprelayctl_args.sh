@@ -63,6 +63,14 @@ expect 2 "--via: unknown option for route test" route test --via x
 expect 2 "--trunk: 'nosuch' is not a trunk of configs/teams-tvox.yaml" \
 	route test --config configs/teams-tvox.yaml --trunk nosuch --to 8000
 expect 1 "/nonexistent.yaml:0: cannot open" route test --config /nonexistent.yaml --trunk s --to 1
+# a number too long for the number fields: refused as rtprelayd refuses it
+# (404), never routed as an empty or cut number
+long=4930$(printf '7%.0s' $(seq 70))
+j=$(ctl route test --config configs/teams-tvox.yaml --trunk tvox --to "$long" --json 2>/dev/null)
+rc=$?
+check "route test: a 74-digit number is not routed (exit 1, 404, number too long)" \
+	"1 False 404 number too long" \
+	"$rc $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["matched"], r["status"], r["rule"])' "$j" 2>&1)"
 expect 2 "VERB: missing" 
 expect 1 "xdp: no rtprelay maps in $PIN" flow list
 expect 1 "xdp: no rtprelay maps" flow add $IN $SRC $DST
