@@ -59,7 +59,12 @@ int rr_refer_parse_url(const url_t *url, struct rr_refer_target *t)
 	if (copy(t->user, sizeof(t->user), user))
 		return -EINVAL;
 	url_unescape(t->user, t->user);
-	if (strcspn(t->user, "@<>\"; \t\r\n") != strlen(t->user))
+	/* the user goes into URIs rtprelayd writes (the new INVITE's
+	 * Request-URI, a relayed Refer-To): an escaped '?', '&', '=', ':' or
+	 * '%' would start URI headers there (an injected Replaces or any
+	 * header) or parameters; a number or user name needs none of them */
+	if (t->user[strspn(t->user, "0123456789abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ+-._*#!~()")])
 		return -EINVAL;
 	err = url->url_headers ? url_header(url->url_headers, "Replaces", buf, sizeof(buf)) :
 				 -ENOENT;

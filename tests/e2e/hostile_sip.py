@@ -139,6 +139,8 @@ class Uac:
             first, hdr, _ = p
             if not first.startswith("SIP/2.0"):
                 m = first.split(" ")[0]
+                if "x-injected" in hdr:
+                    print("INJECTED:", first)
                 if m != "ACK":
                     body = SDP.format(ip=self.ip, port=41000) if m == "INVITE" else ""
                     reply(self.s, addr, first, hdr, 200, "OK",
@@ -331,6 +333,8 @@ CASES = {
     "reinvite_se_text": lambda u: call_case(u, lambda u: [u.indialog(
         "INVITE", "Session-Expires: x;refresher=zz\r\nMin-SE: -5\r\n",
         SDP.format(ip=u.ip, port=40000))]),
+    "refer_uri_inject": lambda u: call_case(u, lambda u: refer(
+        u, "<sip:4930999%3FX-Injected%3D1%26P-Asserted-Identity%3D%253Csip:110%2540x%253E@x.example>")),
     "cancel_race": cancel_race,
     "bye_in_transfer": bye_in_transfer,
     "same_callid_twice": same_callid_twice,

@@ -121,6 +121,9 @@ case_is prack_confirmed "200 481 200" "200 400 200" "200 405 200" "200 501 200"
 case_is update_se_zero "200 200 200" "200 400 200" "200 422 200"
 case_is reinvite_se_text "200 200 200" "200 400 200"
 case_is refer_twice "200 400 400 200"
+# an escaped '?' in the Refer-To user: would put headers into the INVITE
+# rtprelayd sends (X-Injected, a P-Asserted-Identity of the attacker's)
+case_is refer_uri_inject "200 400 200"
 # races and odd states
 case_is cancel_race 487 "200 200"
 case_is bye_in_transfer "200 202 200"
@@ -136,7 +139,7 @@ ok "rtprelayd alive after everything" alive
 not_ok "no P-Asserted-Identity towards the untrusted trunk" grep -qi '^P-Asserted-Identity' "$work/pbx.log"
 not_ok "no INVITE without a user (a number cut to nothing) at the PBX" \
 	grep -qE '^INVITE sip:[^@]*[ >]' "$work/pbx.log"
-not_ok "no injected header line at the PBX" grep -qiE '^X-Evil' "$work/pbx.log"
+not_ok "no injected header line at the PBX" grep -qiE '^(X-Evil|X-Injected)' "$work/pbx.log"
 ok "the display name with quoted-pairs reached the PBX requoted" \
 	grep -qE '^From: "Eve\[31m, x" <sip:' "$work/pbx.log"
 # logs and records

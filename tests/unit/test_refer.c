@@ -64,6 +64,16 @@ static void test_bad(void **state)
 	assert_int_equal(rr_refer_parse("<sip:8001@h?Replaces=onlycallid>", &t), -EINVAL);
 	/* escaped junk in the user part */
 	assert_int_equal(rr_refer_parse("<sip:80%3E01@h>", &t), -EINVAL);
+	/* escaped URI delimiters in the user would start headers or
+	 * parameters in the URIs rtprelayd writes with it */
+	assert_int_equal(rr_refer_parse("<sip:4930%3FReplaces%3Dc%253Bto-tag%253Dt%253Bfrom-tag%253Df@h>",
+					&t), -EINVAL);
+	assert_int_equal(rr_refer_parse("<sip:4930%3FP-Asserted-Identity%3D%253Csip:1%2540x%253E@h>",
+					&t), -EINVAL);
+	assert_int_equal(rr_refer_parse("<sip:4930%26x%3D1@h>", &t), -EINVAL);
+	assert_int_equal(rr_refer_parse("<sip:4930%3Bmaddr%3D192.0.2.66@h>", &t), -EINVAL);
+	assert_int_equal(rr_refer_parse("<sip:4930%2525@h>", &t), -EINVAL);
+	assert_int_equal(rr_refer_parse("<sip:alice.smith_2-x@h>", &t), 0);	/* a user name */
 	assert_int_equal(rr_refer_parse_url(NULL, &t), -EINVAL);
 	{
 		char big[1024] = "<sip:8001@h?Replaces=";
