@@ -794,7 +794,10 @@ static void new_call(struct rr_sip_side *sd, nua_handle_t *nh, const sip_t *sip)
 	c->leg[0].nh = nh;
 	c->leg[0].trunk = in;
 	snprintf(c->to, sizeof(c->to), "%s", number ? number : "");
-	if (sip->sip_from && sip->sip_from->a_url->url_user)
+	/* a caller number too long for the field stays out of logs and the
+	 * record rather than cut into another number */
+	if (sip->sip_from && sip->sip_from->a_url->url_user &&
+	    strlen(sip->sip_from->a_url->url_user) < sizeof(c->from))
 		snprintf(c->from, sizeof(c->from), "%s", sip->sip_from->a_url->url_user);
 	if (sip->sip_from && sip->sip_from->a_display)
 		rr_identity_display(sip->sip_from->a_display, c->display, sizeof(c->display));

@@ -150,6 +150,7 @@ not_ok "no injected header line in the log" grep -qE '^X-Evil' "$work/rrd.log"
 cdrf=$(ls "$work"/cdr/*.csv 2>/dev/null | head -1)
 ok "a CDR file was written" test -n "$cdrf"
 check "CDR file mode 0640" 640 "$(stat -c %a "$cdrf" 2>/dev/null)"
+not_ok "no caller number cut to 63 characters in the CDR (a 200-digit From)" grep -qE '4{63}' "$cdrf"
 not_ok "no escape byte or injected line in the CDR" grep -qP '\x1b|\x07|^X-Evil' "$cdrf"
 check "CDR directory mode 0750" 750 "$(stat -c %a "$work/cdr")"
 check "state directory mode 0700" 700 "$(stat -c %a "$work/state/calls")"
