@@ -541,6 +541,17 @@ static int parse_trunk_dialog(struct ctx *c, const char *key, yaml_node_t *v,
 		t->refer = kw;
 		return 0;
 	}
+	if (!strcmp(key, "refer_from")) {
+		static const struct rr_yaml_keyword who[] = {
+			{ "any", RR_REFER_FROM_ANY }, { "trusted", RR_REFER_FROM_TRUSTED },
+			{ "none", RR_REFER_FROM_NONE }, { NULL, 0 },
+		};
+
+		if (get_keyword(c, v, "refer_from", who, &kw))
+			return -EINVAL;
+		t->refer_from = kw;
+		return 0;
+	}
 	if (strcmp(key, "session_timer"))
 		return 1;
 	if (!expect(c, v, YAML_MAPPING_NODE, "session_timer"))

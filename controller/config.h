@@ -63,6 +63,14 @@ enum rr_refer_mode {
 	RR_REFER_PASS,			/* the peer accepts REFER: relayed in-dialog */
 };
 
+/* Who on this trunk may transfer a call (REFER), any kind: a REFER is what
+ * makes rtprelayd place a call to a number the sender chose. */
+enum rr_refer_from {
+	RR_REFER_FROM_ANY,		/* every peer of the trunk (default) */
+	RR_REFER_FROM_TRUSTED,		/* only when the trunk has trust: true */
+	RR_REFER_FROM_NONE,		/* nobody: 403 */
+};
+
 enum rr_refresher {
 	RR_REFRESHER_AUTO,		/* as negotiated (RFC 4028 defaults) */
 	RR_REFRESHER_LOCAL,		/* rtprelayd refreshes this leg */
@@ -107,6 +115,7 @@ struct rr_trunk {
 	struct rr_codec_list codecs;	/* allowed in SDP towards the peers */
 	bool jitter;			/* RFC 3550 jitter on media from the peers */
 	enum rr_refer_mode refer;
+	enum rr_refer_from refer_from;
 	struct rr_session_timer session_timer;
 	/* numbering, translation, routing and identity (config_routing.c) */
 	struct rr_numplan plan;

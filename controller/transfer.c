@@ -686,6 +686,18 @@ static void event_name(const sip_event_t *ev, char *buf, size_t len)
 	}
 }
 
+static bool refer_allowed(const struct rr_trunk *from)
+{
+	switch (from->refer_from) {
+	case RR_REFER_FROM_ANY:
+		return true;
+	case RR_REFER_FROM_TRUSTED:
+		return from->trust;
+	default:
+		return false;
+	}
+}
+
 void rr_xfer_i_refer(struct rr_leg *l, nua_t *nua, const sip_t *sip, tagi_t tags[])
 {
 	struct rr_call *c = l->call;
@@ -702,6 +714,15 @@ void rr_xfer_i_refer(struct rr_leg *l, nua_t *nua, const sip_t *sip, tagi_t tags
 	if (!sip || !sip->sip_refer_to || rr_refer_parse_url(sip->sip_refer_to->r_url, &t)) {
 		rr_call_xfer_event(c, LOG_INFO, l->idx, NULL, 400, "failed: no usable Refer-To");
 		nua_respond(l->nh, SIP_400_BAD_REQUEST, NUTAG_WITH_THIS(nua), TAG_END());
+		return;
+	}
+	if (!refer_allowed(&c->cfg->trunks[l->trunk])) {
+		/* toll fraud: a REFER makes the relay (or the far party, via the
+		 * relay) call a number the sender chose */
+		rr_call_xfer_event(c, LOG_NOTICE, l->idx, NULL, 403,
+				   "failed: REFER not accepted from this trunk (refer_from)");
+		c->b->stats.transfers_failed++;
+		nua_respond(l->nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(nua), TAG_END());
 		return;
 	}
 	tl_gets(tags, NUTAG_REFER_EVENT_REF(ev), TAG_END());

@@ -343,6 +343,7 @@ CASES = {
     "reinvite_sdp_garbage": lambda u: call_case(u, lambda u: [u.indialog(
         "INVITE", "", "v=0\r\no=- 1 2 IN IP4 0\r\nm=audio 99999 RTP/AVP 0\r\n")]),
     "refer_twice": lambda u: call_case(u, lambda u: refer(u, "<<bad") + refer(u, "")),
+    "refer_plain": lambda u: call_case(u, lambda u: refer(u, "<sip:4930999@x.example>")),
 }
 
 

@@ -133,6 +133,13 @@ case_is same_callid_twice "200 200same 200" "200 200 200" "200 482 200" "200 400
 case_is sdp_garbage 488 400
 case_is reinvite_sdp_garbage "200 488 200" "200 400 200"
 ok "after the in-dialog messages: nothing left" idle
+# toll fraud: a trunk with refer_from: none may not transfer at all (403),
+# whatever the target; after a SIGHUP, so new calls take it
+sed -i 's/refer: handle, trust: true,/refer: handle, trust: true, refer_from: none,/' "$work/rr.yaml"
+kill -HUP "$rrd_pid"
+for _ in $(seq 40); do grep -q 'refer_from' "$work/rr.yaml" && grep -qi 'reload' "$work/rrd.log" && break; sleep 0.1; done
+sleep 0.5
+case_is refer_plain "200 403 200"
 ok "rtprelayd alive after everything" alive
 
 # privacy: the untrusted PBX never got an asserted identity
