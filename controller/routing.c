@@ -295,11 +295,15 @@ int rr_route_decide(const struct rr_config *cfg, unsigned int in_trunk,
 {
 	struct rr_call_numbers n = { 0 };
 
-	if (to)
-		rr_number_clean(to, n.ruri, sizeof(n.ruri));
+	/* a number cut to fit would be another number: refused, as new_call() does */
+	if ((to && rr_number_clean(to, n.ruri, sizeof(n.ruri))) ||
+	    (from && rr_number_clean(from, n.from, sizeof(n.from)))) {
+		memset(res, 0, sizeof(*res));
+		res->status = 404;
+		snprintf(res->rule, sizeof(res->rule), "number too long");
+		return -ENOENT;
+	}
 	strcpy(n.to, n.ruri);
-	if (from)
-		rr_number_clean(from, n.from, sizeof(n.from));
 	return rr_route_decide_call(cfg, in_trunk, &n, res);
 }
 

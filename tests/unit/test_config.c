@@ -169,6 +169,19 @@ static void test_routing(void **state)
 	assert_string_equal(res.target[1].user, "+39021");
 	assert_non_null(strstr(res.rule, "prefix \"+39\""));
 	assert_int_equal(rr_route_decide(cfg, 3, "201", "+44", &res), -ENOENT);
+	/* too long for the number fields: refused, never routed cut */
+	{
+		char longer[200];
+
+		memset(longer, '3', sizeof(longer) - 1);
+		longer[sizeof(longer) - 1] = '\0';
+		longer[0] = '+';
+		longer[1] = '3';
+		longer[2] = '9';
+		assert_int_equal(rr_route_decide(cfg, 3, "201", longer, &res), -ENOENT);
+		assert_int_equal(res.status, 404);
+		assert_int_equal(rr_route_decide(cfg, 3, longer, "+39021", &res), -ENOENT);
+	}
 	assert_int_equal(rr_route_call(cfg, 0, "+4989123"), 2);	/* default */
 	assert_int_equal(rr_route_call(cfg, 0, "+4930123"), 3);	/* longer prefix */
 	assert_int_equal(rr_route_call(cfg, 0, NULL), 2);
