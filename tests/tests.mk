@@ -13,7 +13,7 @@ $(BUILD)/tests/test_header: $(BUILD)/header_abi.bpf.o
 $(BUILD)/header_abi.bpf.o: tests/unit/header_abi.bpf.c $(wildcard include/rtprelay/*.h)
 ALL_TARGETS += $(BUILD)/header_abi.bpf.o
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard include/rtprelay/*.h) | $(BUILD)/tests
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard include/rtprelay/*.h tests/unit/*.h) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(filter %.c,$^) -o $@ \
 		$(CMOCKA_LIBS) $(LIBBPF_LIBS) $(UNIT_LDLIBS_$*)
 

@@ -1,8 +1,14 @@
-# Sourced by the rtprelayd end-to-end suites (after tests/lib.sh, with
-# `here` and `top` set, and RRD_ENV_NAME naming the suite): the lab, the
+# Sourced by the rtprelayd end-to-end suites (RRD_ENV_NAME naming the suite,
+# RRD_NS the prefix of its lab namespaces): `here`, `top`, tests/lib.sh, the
+# suite's own RR_NS_PREFIX (RRD_NS and the pid, unless given), the lab, the
 # daemon under test (the ASan/UBSan build when there is one: make check
 # builds it), a work dir, pin dir and control socket of the suite's own, and
-# one cleanup that stops the daemon and tears all of it down.
+# one cleanup that stops the daemon and tears all of it down; sip_lib.sh
+# adds the SIP helpers (sipp, ctl, idle, daemon start).
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+declare -F ok >/dev/null || . "$top/tests/lib.sh"	# once: it counts the checks
+export RR_NS_PREFIX=${RR_NS_PREFIX:-$RRD_NS$$-}
 need_root
 command -v sipp >/dev/null || bail "sipp missing (Debian sip-tester): make deps"
 LAB="$top/tests/lab/lab.sh"
@@ -24,3 +30,5 @@ cleanup() {
 	[ -n "${RR_KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
+
+. "$here/sip_lib.sh"

@@ -7,62 +7,16 @@
 # leg, 403 for an unknown source, 400 for a malformed request with
 # the daemon alive afterwards, and no port or flow left after 100+ calls.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-. "$top/tests/lib.sh"
-export RR_NS_PREFIX=${RR_NS_PREFIX:-rre2e$$-}
 # RR_DP=xdp: the same calls with the XDP tier carrying the media
 DP=${RR_DP:-user}
-RRD_ENV_NAME=b2bua
-. "$here/rrd_env.sh"
+RRD_ENV_NAME=b2bua RRD_NS=rre2e
+. "$(dirname "$0")/rrd_env.sh"
 
 "$LAB" up >/dev/null || bail "lab up failed"
-sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" -e "s|/run/rtprelayd-lab/calls|$work/calls|" \
-	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
-	-e 's|inactivity_timeout: 60|inactivity_timeout: 3|' \
-	"$top/configs/lab.yaml" >"$work/rr.yaml"
+lab_yaml -e 's|inactivity_timeout: 60|inactivity_timeout: 3|' >"$work/rr.yaml"
 ok "lab.yaml ($DP datapath) passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
-"$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
-rrd_pid=$!
-for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-[ -S "$SOCK" ] || { cat "$work/rrd.log"; bail "rtprelayd did not start"; }
-check "rtprelayd runs on the $DP datapath" "$DP" "$(python3 "$here/ctl.py" "$SOCK" status 'r["datapath"]')"
-
-ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
-alive() { kill -0 "$rrd_pid" 2>/dev/null && ctl status 'r["ok"]' | grep -q True; }
-# sipp NODE ARGS...: run sipp in a lab node, bounded
-sipp_in() {
-	local node=$1; shift
-	"$LAB" exec "$node" timeout 60 sipp -nostdin -trace_err \
-		-error_file "$work/sipp-$node.err" "$@" >>"$work/sipp-$node.out" 2>&1
-}
-SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
-# uas_start NODE SCENARIO N [ARGS]: background UAS listening on 5060
-uas_start() {
-	local node=$1 sc=$2 n=$3 ip; shift 3
-	ip=$([ "$node" = pbx ] && echo $PBX || echo $SBC)
-	sipp_in "$node" -sf "$sc" -i "$ip" -p 5060 -m "$n" "$@" &
-	uas_pid=$!
-	sleep 0.3
-}
-# uac NODE SCENARIO N [ARGS]: calls through the relay side facing NODE
-uac() {
-	local node=$1 sc=$2 n=$3 ip dst; shift 3
-	if [ "$node" = sbc ]; then ip=$SBC dst=$R_SBC; else ip=$PBX dst=$R_PBX; fi
-	sipp_in "$node" -sf "$sc" -i "$ip" -p 5070 -m "$n" -s 4930123 "$dst:5060" "$@"
-}
-uas_wait() { wait "$uas_pid"; }
-idle() { # no call, flow or port left (a few seconds for the last BYEs)
-	local i r
-	for i in $(seq 30); do
-		r=$(ctl status '(r["calls"], r["flows"], r["ports_in_use_sbc"], r["ports_in_use_pbx"])')
-		[ "$r" = "(0, 0, 0, 0)" ] && return 0
-		sleep 0.2
-	done
-	echo "# not idle: $r" >&2
-	return 1
-}
-tmpl() { sed "s/CODE/$2/" "$SC/$1.tmpl" >"$work/$1-$2.xml"; echo "$work/$1-$2.xml"; }
+rrd_start "$work/rr.yaml"
+check "rtprelayd runs on the $DP datapath" "$DP" "$(ctl status 'r["datapath"]')"
 
 # --- 1. answered call, media both ways (SBC -> PBX) -------------------------
 media_call() { # UAC_NODE: a call with a 4 s pause; media probed in the middle
@@ -137,13 +91,13 @@ ok "after CANCEL: nothing left" idle
 
 # --- 5. failures from the far end relayed -------------------------------------
 for code in 486 503; do
-	uas_start pbx "$(tmpl uas_fail $code)" 1
-	uac sbc "$(tmpl uac_fail $code)" 1; rc=$?
+	uas_start pbx "$(code_tmpl uas_fail $code)" 1
+	uac sbc "$(code_tmpl uac_fail $code)" 1; rc=$?
 	uas_wait
 	check "$code from the PBX relayed to the SBC" 0 "$rc"
 done
-uas_start sbc "$(tmpl uas_fail 486)" 1
-uac pbx "$(tmpl uac_fail 486)" 1; rc=$?
+uas_start sbc "$(code_tmpl uas_fail 486)" 1
+uac pbx "$(code_tmpl uac_fail 486)" 1; rc=$?
 uas_wait
 check "486 from the SBC relayed to the PBX" 0 "$rc"
 ok "after failures: nothing left" idle
@@ -187,22 +141,6 @@ check "delayed offer: both endpoints learned, flows installed" "$SBC:7000 $PBX:7
 ok "after delayed offer: nothing left" idle
 
 # --- 7b. UPDATE with and without SDP (RFC 3311), relayed with flows updated --
-# media_probe A_NODE A_PORT B_NODE B_PORT: 20 datagrams each way through the
-# call's relay ports; sets got_a got_b
-media_probe() {
-	local a=$1 pa=$2 b=$3 pb=$4 ra rb ip_a ip_b rel_a rel_b p
-	ports=$(ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])')
-	ra=${ports% *} rb=${ports#* }
-	if [ "$a" = sbc ]; then ip_a=$SBC ip_b=$PBX rel_a=$R_SBC rel_b=$R_PBX
-	else ip_a=$PBX ip_b=$SBC rel_a=$R_PBX rel_b=$R_SBC; fi
-	"$LAB" exec "$b" python3 "$here/udp_probe.py" echo $ip_b "$pb" $rel_b "$rb" 20 1.5 >"$work/probe-b" &
-	p=$!
-	sleep 0.2
-	got_a=$("$LAB" exec "$a" python3 "$here/udp_probe.py" send $ip_a "$pa" $rel_a "$ra" 20 2)
-	wait $p
-	got_b=$(cat "$work/probe-b")
-}
-pkts() { ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["to_callee"]["packets"], r["calls"][0]["streams"][0]["to_caller"]["packets"])'; }
 uas_start pbx "$SC/uas_update.xml" 1
 uac sbc "$SC/uac_update.xml" 1 -d 4000 &
 uac_pid=$!
@@ -331,8 +269,8 @@ uas_start sbc "$SC/uas.xml" 30 -r 20
 uac pbx "$SC/uac.xml" 30 -r 20 -d 100; rc=$?
 uas_wait
 check "30 answered calls PBX->SBC at 20 cps" 0 "$rc"
-uas_start pbx "$(tmpl uas_fail 486)" 10 -r 20
-uac sbc "$(tmpl uac_fail 486)" 10 -r 20; rc=$?
+uas_start pbx "$(code_tmpl uas_fail 486)" 10 -r 20
+uac sbc "$(code_tmpl uac_fail 486)" 10 -r 20; rc=$?
 uas_wait
 check "10 refused calls" 0 "$rc"
 uas_start pbx "$SC/uas_cancel.xml" 10 -r 10
@@ -429,7 +367,7 @@ sed -e 's|peers: \["203.0.113.10:5060"\]|peers: ["203.0.113.10:5061", "203.0.113
 	"$work/rr.orig" >"$work/rr.yaml"
 kill -HUP "$rrd_pid"
 sleep 0.5
-sipp_in pbx -sf "$(tmpl uas_fail 503)" -i $PBX -p 5061 -m 1 &
+sipp_in pbx -sf "$(code_tmpl uas_fail 503)" -i $PBX -p 5061 -m 1 &
 p1=$!
 uas_start pbx "$SC/uas.xml" 1
 uac sbc "$SC/uac.xml" 1 -d 100; rc=$?
@@ -437,10 +375,10 @@ wait $p1; rc1=$?
 uas_wait; rc2=$?
 check "503 from the first PBX peer: the call fails over to the second and connects" "0 0 0" "$rc $rc1 $rc2"
 ok "failover is logged" grep -q "event=failover trunk_in=sbc trunk_out=pbx .* peer=203.0.113.10:5061 status=503" "$work/rrd.log"
-sipp_in pbx -sf "$(tmpl uas_fail 486)" -i $PBX -p 5061 -m 1 &
+sipp_in pbx -sf "$(code_tmpl uas_fail 486)" -i $PBX -p 5061 -m 1 &
 p1=$!
 sleep 0.3
-uac sbc "$(tmpl uac_fail 480)" 1; rc=$?
+uac sbc "$(code_tmpl uac_fail 480)" 1; rc=$?
 wait $p1
 check "486 is not a failover status; relayed to the SBC trunk as 480 (response_map)" 0 "$rc"
 ok "after failover and mapping: nothing left" idle
@@ -480,16 +418,8 @@ kill -HUP "$rrd_pid"
 sleep 0.3
 
 # --- 15. SIGTERM: clean exit --------------------------------------------------
-kill "$rrd_pid"
-wait "$rrd_pid"; rc=$?
-rrd_pid=
-check "SIGTERM: exit status 0" 0 "$rc"
+rrd_term
 ok "control socket removed at exit" test ! -e "$SOCK"
 [ "$DP" = xdp ] && ok "XDP: program detached and pins removed at exit" test ! -e "$PIN"
-not_ok "no sanitizer report (ASan/UBSan/LSan) in the daemon's log" \
-	grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$work/rrd.log"
-if [ "$_tap_failed" -gt 0 ]; then
-	echo "# --- rtprelayd log (tail) ---"; tail -40 "$work/rrd.log" | sed 's/^/# /'
-	echo "# --- sipp errors ---"; tail -20 "$work"/sipp-*.err 2>/dev/null | sed 's/^/# /'
-fi
+rrd_log_checks 40
 done_testing

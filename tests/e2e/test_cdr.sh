@@ -17,12 +17,9 @@
 # logging.level warning after a SIGHUP: no info line, the record still
 # written) and retention (an old file is removed at start).
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-. "$top/tests/lib.sh"
-export RR_NS_PREFIX=${RR_NS_PREFIX:-rrcdr$$-}
-RRD_ENV_NAME=cdr
-. "$here/rrd_env.sh"
+DP=user
+RRD_ENV_NAME=cdr RRD_NS=rrcdr
+. "$(dirname "$0")/rrd_env.sh"
 
 CDR=$work/cdr
 mkdir -p "$CDR"
@@ -32,96 +29,78 @@ printf 'start,call\n2020-01-01T00:00:00.000Z,1\n' >"$CDR/cdr-2020-01-01.csv"
 touch "$CDR/notes.txt"
 
 "$LAB" up >/dev/null || bail "lab up failed"
-sed -e "s|mode: auto|mode: user|" -e "s|/run/rtprelayd.sock|$SOCK|" -e "s|/run/rtprelayd-lab/calls|$work/calls|" \
-	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
-	-e 's|inactivity_timeout: 60|inactivity_timeout: 2|' \
-	-e 's|mask_numbers: false|mask_numbers: true|' \
-	"$top/configs/lab.yaml" >"$work/rr.yaml"
+lab_yaml -e 's|inactivity_timeout: 60|inactivity_timeout: 2|' \
+	-e 's|mask_numbers: false|mask_numbers: true|' >"$work/rr.yaml"
 printf 'cdr: { dir: %s, retention_days: 30, mask_numbers: false }\n' "$CDR" >>"$work/rr.yaml"
 # a second PBX (203.0.113.10:5070) for the numbers 8...: the transfer target
 sed -i -e '/^routes:/i\  - name: pbx2\n    side: pbx\n    peers: ["203.0.113.10:5070"]\n    allow: ["203.0.113.99/32"]\n    transport: udp' \
 	-e '/^routes:/a\  - { from: sbc, prefix: "8", trunk: pbx2 }' "$work/rr.yaml"
 ok "lab.yaml with a cdr section passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
-"$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
-rrd_pid=$!
-for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-[ -S "$SOCK" ] || { cat "$work/rrd.log"; bail "rtprelayd did not start"; }
+rrd_start "$work/rr.yaml"
 
-ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
 CTL="$top/${BUILD:-build}/rtprelayctl --socket $SOCK --pin-dir $PIN"
-sipp_in() {
-	local node=$1; shift
-	"$LAB" exec "$node" timeout 60 sipp -nostdin -trace_err \
-		-error_file "$work/sipp-$node.err" "$@" >>"$work/sipp-$node.out" 2>&1
-}
-SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
-SC=$here/sipp
 CLID=+4930111222 DNIS=+4930123456
-uas_start() {
-	local sc=$1 n=$2; shift 2
-	sipp_in pbx -sf "$sc" -i $PBX -p 5060 -m "$n" "$@" &
-	uas_pid=$!
-	sleep 0.3
-}
-uas_wait() { wait "$uas_pid"; }
+UAC_NUM=$DNIS
 # the caller's scenarios with a long, maskable calling number
 long() { sed "s/4930111/$CLID/g" "$1" >"$work/long-$(basename "$1")"; echo "$work/long-$(basename "$1")"; }
-uac() {
-	local sc=$1; shift
-	sipp_in sbc -sf "$sc" -i $SBC -p 5070 -m 1 -s "$DNIS" "$R_SBC:5060" "$@"
-}
-tmpl() { sed "s/CODE/$2/" "$SC/$1.tmpl" >"$work/$1-$2.xml"; echo "$work/$1-$2.xml"; }
-idle() {
+no_call() { # no call left (flows and ports are not asked here)
 	for _ in $(seq 30); do
 		[ "$(ctl status 'r["calls"]')" = 0 ] && return 0
 		sleep 0.2
 	done
 	return 1
 }
+# sbc_rtp ECHO_N ECHO_SECS GAP SEND_N SEND_SECS: the PBX echoes ECHO_N
+# datagrams on 7000 (for ECHO_SECS), GAP s later the SBC sends SEND_N (over
+# SEND_SECS) from 7000 through the call's relay ports
+sbc_rtp() {
+	local pb
+	ports=$(ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])')
+	"$LAB" exec pbx python3 "$here/udp_probe.py" echo $PBX 7000 $R_PBX "${ports#* }" "$1" "$2" >/dev/null &
+	pb=$!
+	sleep "$3"
+	"$LAB" exec sbc python3 "$here/udp_probe.py" send $SBC 7000 $R_SBC "${ports% *}" "$4" "$5" >/dev/null
+	wait $pb
+}
 
 ok "retention: the 2020 file was removed at start" test ! -e "$CDR/cdr-2020-01-01.csv"
 ok "retention: other files are left alone" test -e "$CDR/notes.txt"
 
 # 1. RC: answered, media both ways, BYE from the caller after 3 s
-uas_start "$SC/uas.xml" 1
-uac "$(long "$SC/uac.xml")" -d 3000 &
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$(long "$SC/uac.xml")" 1 -d 3000 &
 uac_pid=$!
 sleep 1
-ports=$(ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])')
-"$LAB" exec pbx python3 "$here/udp_probe.py" echo $PBX 7000 $R_PBX "${ports#* }" 20 1.2 >/dev/null &
-pb=$!
-sleep 0.2
-"$LAB" exec sbc python3 "$here/udp_probe.py" send $SBC 7000 $R_SBC "${ports% *}" 20 1.5 >/dev/null
-wait $pb
+sbc_rtp 20 1.2 0.2 20 1.5
 wait $uac_pid; rc=$?
 uas_wait; rc2=$?
 check "call 1 (answered, caller hangs up) completed" "0 0" "$rc $rc2"
-ok "call 1 over" idle
+ok "call 1 over" no_call
 
 # 2. RA: the callee hangs up
-uas_start "$SC/uas_bye.xml" 1 -d 500
-uac "$(long "$SC/uac_waitbye.xml")"; rc=$?
+uas_start pbx "$SC/uas_bye.xml" 1 -d 500
+uac sbc "$(long "$SC/uac_waitbye.xml")" 1; rc=$?
 uas_wait; rc2=$?
 check "call 2 (answered, callee hangs up) completed" "0 0" "$rc $rc2"
-ok "call 2 over" idle
+ok "call 2 over" no_call
 
 # 3. H: the caller cancels while it rings
-uas_start "$SC/uas_cancel.xml" 1
-uac "$(long "$SC/uac_cancel.xml")"; rc=$?
+uas_start pbx "$SC/uas_cancel.xml" 1
+uac sbc "$(long "$SC/uac_cancel.xml")" 1; rc=$?
 uas_wait; rc2=$?
 check "call 3 (cancelled) completed" "0 0" "$rc $rc2"
-ok "call 3 over" idle
+ok "call 3 over" no_call
 
 # 4. E: busy (the reason is the far end's phrase: the template says "486 Refused")
-uas_start "$(tmpl uas_fail 486)" 1
-uac "$(long "$(tmpl uac_fail 486)")"; rc=$?
+uas_start pbx "$(code_tmpl uas_fail 486)" 1
+uac sbc "$(long "$(code_tmpl uac_fail 486)")" 1; rc=$?
 uas_wait
 check "call 4 (486) completed" 0 "$rc"
-ok "call 4 over" idle
+ok "call 4 over" no_call
 
 # 5. T: operator hangup
-uas_start "$SC/uas.xml" 1
-uac "$(long "$SC/uac_waitbye.xml")" &
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$(long "$SC/uac_waitbye.xml")" 1 &
 uac_pid=$!
 sleep 1
 id=$($CTL calls --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
@@ -129,14 +108,14 @@ ok "rtprelayctl call hangup $id" $CTL call hangup "$id"
 wait $uac_pid; rc=$?
 uas_wait; rc2=$?
 check "call 5 (operator hangup) completed" "0 0" "$rc $rc2"
-ok "call 5 over" idle
+ok "call 5 over" no_call
 
 # 6. T: no media for 2 s
-uas_start "$SC/uas.xml" 1
-uac "$(long "$SC/uac_waitbye.xml")"; rc=$?
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$(long "$SC/uac_waitbye.xml")" 1; rc=$?
 uas_wait; rc2=$?
 check "call 6 (silent, released by rtprelayd) completed" "0 0" "$rc $rc2"
-ok "call 6 over" idle
+ok "call 6 over" no_call
 
 # 7. RTB: the callee transfers the caller to 8001 (blind, rtprelayd the
 # referee) 1 s after the answer; 8001 answers on the second PBX and hangs
@@ -146,22 +125,17 @@ ok "call 6 over" idle
 # count them.
 sipp_in pbx -sf "$SC/uas_bye.xml" -i $PBX -p 5070 -m 1 -d 500 &
 p2=$!
-uas_start "$SC/uas_refer.xml" 1 -d 1000
-uac "$(long "$SC/uac_xfer.xml")" &
+uas_start pbx "$SC/uas_refer.xml" 1 -d 1000
+uac sbc "$(long "$SC/uac_xfer.xml")" 1 &
 uac_pid=$!
 sleep 0.3
-ports=$(ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])')
-"$LAB" exec pbx python3 "$here/udp_probe.py" echo $PBX 7000 $R_PBX "${ports#* }" 0 0.4 >/dev/null &
-pb=$!
-sleep 0.1
-"$LAB" exec sbc python3 "$here/udp_probe.py" send $SBC 7000 $R_SBC "${ports% *}" 20 0.1 >/dev/null
-wait $pb
+sbc_rtp 0 0.4 0.1 20 0.1
 wait $uac_pid; rc=$?
 uas_wait; rc2=$?
 wait $p2; rc3=$?
 check "call 7 (blind transfer): caller re-INVITEd and hung up on, transferor released, target answered" \
 	"0 0 0" "$rc $rc2 $rc3"
-ok "call 7 over" idle
+ok "call 7 over" no_call
 
 # --- the CSV file ------------------------------------------------------------
 f=$CDR/cdr-$(date -u +%F).csv
@@ -242,10 +216,10 @@ not_ok "no unmasked number in the log" grep -qF -e "$CLID" -e "$DNIS" "$work/rrd
 sed -i -e 's|mask_numbers: false }|mask_numbers: true }|' -e 's|level: info|level: warning|' "$work/rr.yaml"
 kill -HUP "$rrd_pid"
 sleep 0.5
-uas_start "$(tmpl uas_fail 486)" 1
-uac "$(long "$(tmpl uac_fail 486)")"; rc=$?
+uas_start pbx "$(code_tmpl uas_fail 486)" 1
+uac sbc "$(long "$(code_tmpl uac_fail 486)")" 1; rc=$?
 uas_wait
-ok "call 8 over" idle
+ok "call 8 over" no_call
 check "after SIGHUP with cdr.mask_numbers: the record's numbers are masked" "$MF $MT" \
 	"$($CTL cdr --dir "$CDR" --since 1h --json | python3 -c 'import json, sys; x = json.load(sys.stdin)[-1]; print(x["clid"], x["dnis"])')"
 not_ok "logging.level warning (SIGHUP): no info line of call 8 (start, route, end)" grep -q "call=8 " "$work/rrd.log"
@@ -260,14 +234,14 @@ kill -HUP "$rrd_pid"
 sleep 0.5
 sed -e 's|^Max-Forwards: 70$|Max-Forwards: 70\nSupported: timer|' \
 	"$(long "$SC/uac_waitbye.xml")" >"$work/uac_st.xml"
-uas_start "$SC/uas.xml" 1
+uas_start pbx "$SC/uas.xml" 1
 start=$(date +%s)
-uac "$work/uac_st.xml"; rc=$?
+uac sbc "$work/uac_st.xml" 1; rc=$?
 uas_wait; rc2=$?
 took=$(($(date +%s) - start))
 check "call 9 (no refresh): both sides got a BYE from the relay" "0 0" "$rc $rc2"
 ok "call 9 released by the session timer within 2..8 s (took ${took}s)" test "$took" -ge 2 -a "$took" -le 8
-ok "call 9 over" idle
+ok "call 9 over" no_call
 ok "call 9's session line (warning)" grep -qF "call=9 event=session trunk_in=sbc trunk_out=pbx from=$MF to=$MT leg=0 reason=\"expired without refresh: releasing the call\"" "$work/rrd.log"
 check "call 9's record: T, session-timer" "T session-timer" \
 	"$($CTL cdr --dir "$CDR" --since 1h --json | python3 -c 'import json, sys; x = json.load(sys.stdin)[-1]; print(x["state"], x["reason"])')"

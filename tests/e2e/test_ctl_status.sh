@@ -6,14 +6,10 @@
 # tier with one call up: status sees the daemon, trunks lists the peers,
 # top --count 2 shows the call with packets/s both ways.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-. "$top/tests/lib.sh"
-export RR_NS_PREFIX=${RR_NS_PREFIX:-rrst$$-}
+RRD_ENV_NAME=ctlst RRD_NS=rrst
+. "$(dirname "$0")/rrd_env.sh"
 CTL=${RR_RTPRELAYCTL:-$top/${BUILD:-build}/rtprelayctl}
 [ -x "$CTL" ] || bail "$CTL missing: run make"
-RRD_ENV_NAME=ctlst
-. "$here/rrd_env.sh"
 "$LAB" up >/dev/null || bail "lab up failed"
 
 rctl() { "$LAB" exec relay "$CTL" --pin-dir "$PIN" --socket "$SOCK" "$@"; }
@@ -92,13 +88,8 @@ ok "detach sbc0 (unpins)" rctl detach sbc0
 # the socket's directory does not exist yet: rtprelayd makes it (run by
 # hand, as systemd's RuntimeDirectory would)
 SOCK=$work/run/ctl.sock
-sed -e "s|mode: auto|mode: xdp|" -e "s|/run/rtprelayd.sock|$SOCK|" -e "s|/run/rtprelayd-lab/calls|$work/calls|" \
-	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
-	"$top/configs/lab.yaml" >"$work/rr.yaml"
-"$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
-rrd_pid=$!
-for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-[ -S "$SOCK" ] || { sed 's/^/# /' "$work/rrd.log"; bail "rtprelayd did not start"; }
+DP=xdp lab_yaml >"$work/rr.yaml"
+rrd_start "$work/rr.yaml"
 check "rtprelayd made the control socket's directory (0755)" 755 "$(stat -c %a "$work/run")"
 
 rctl trunks --json >"$work/trunks.json"; rc=$?
@@ -108,7 +99,6 @@ check "trunks --json: sbc and pbx with their peer and OPTIONS state" \
 	"$(pyj "$work/trunks.json" '"; ".join("%s %s %d %s" % (t["name"], p["host"], p["port"], p["state"]) for t in r["trunks"] for p in t["peers"])')"
 check "trunks (text): 2 trunks, 2 peers" 1 "$(rctl trunks | grep -c '^2 trunks, 2 peers$')"
 
-SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
 "$LAB" exec pbx timeout 30 sipp -nostdin -sf "$here/sipp/uas.xml" -i $PBX -p 5060 -m 1 \
 	>"$work/uas.out" 2>&1 &
 uas_pid=$!

@@ -6,63 +6,28 @@
 # answered in the 183, the answer in the caller's PRACK) relayed to the
 # callee's PRACK; media through the moved/learned ports; nothing left after.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-. "$top/tests/lib.sh"
-export RR_NS_PREFIX=${RR_NS_PREFIX:-rrearly$$-}
 DP=${RR_DP:-user}
-RRD_ENV_NAME=early
-. "$here/rrd_env.sh"
+RRD_ENV_NAME=early RRD_NS=rrearly
+. "$(dirname "$0")/rrd_env.sh"
 
 "$LAB" up >/dev/null || bail "lab up failed"
-sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" \
-	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
-	"$top/configs/lab.yaml" >"$work/rr.yaml"
-"$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
-rrd_pid=$!
-for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-[ -S "$SOCK" ] || { cat "$work/rrd.log"; bail "rtprelayd did not start"; }
+lab_yaml >"$work/rr.yaml"
+rrd_start "$work/rr.yaml"
 
-ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
-sipp_in() {
-	local node=$1; shift
-	"$LAB" exec "$node" timeout 60 sipp -nostdin -trace_err \
-		-error_file "$work/sipp-$node.err" "$@" >>"$work/sipp-$node.out" 2>&1
-}
-SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
-idle() {
-	local i r
-	for i in $(seq 30); do
-		r=$(ctl status '(r["calls"], r["flows"], r["ports_in_use_sbc"], r["ports_in_use_pbx"])')
-		[ "$r" = "(0, 0, 0, 0)" ] && return 0
-		sleep 0.2
-	done
-	echo "# not idle: $r" >&2
-	return 1
-}
 # early_call UAC_SCENARIO UAS_SCENARIO SBC_PORT PBX_PORT: SBC calls PBX with
 # a 4 s pause after the answer; endpoints read and 20 datagrams sent each
 # way through the relay while it lasts. Sets rc rc2 peers got_a got_b pk.
 early_call() {
-	local ra rb p ports uac_pid
-	sipp_in pbx -sf "$SC/$2" -i $PBX -p 5060 -m 1 &
-	uas_pid=$!
-	sleep 0.3
-	sipp_in sbc -sf "$SC/$1" -i $SBC -p 5070 -m 1 -s 4930123 $R_SBC:5060 -d 4000 &
+	local uac_pid
+	uas_start pbx "$SC/$2" 1
+	uac sbc "$SC/$1" 1 -d 4000 &
 	uac_pid=$!
 	sleep 1.3
 	peers=$(ctl calls '"%s %s %s" % (r["calls"][0]["state"], r["calls"][0]["streams"][0].get("peer_0"), r["calls"][0]["streams"][0].get("peer_1"))')
-	ports=$(ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])')
-	ra=${ports% *} rb=${ports#* }
-	"$LAB" exec pbx python3 "$here/udp_probe.py" echo $PBX "$4" $R_PBX "$rb" 20 1.5 >"$work/probe-b" &
-	p=$!
-	sleep 0.2
-	got_a=$("$LAB" exec sbc python3 "$here/udp_probe.py" send $SBC "$3" $R_SBC "$ra" 20 2)
-	wait $p
-	got_b=$(cat "$work/probe-b")
-	pk=$(ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["to_callee"]["packets"], r["calls"][0]["streams"][0]["to_caller"]["packets"])')
+	media_probe sbc "$3" pbx "$4"
+	pk=$(pkts)
 	wait $uac_pid; rc=$?
-	wait $uas_pid; rc2=$?
+	uas_wait; rc2=$?
 }
 
 # --- 1. UPDATE in the early dialog -------------------------------------------
@@ -97,17 +62,13 @@ ok "the PRACK was relayed with its SDP (log)" grep -q 'event=prack .* leg=0 reas
 ok "after the PRACK call: nothing left" idle
 
 # --- 3. the per-leg cases still hold -------------------------------------------
-sipp_in pbx -sf "$SC/uas_100rel.xml" -i $PBX -p 5060 -m 1 &
-uas_pid=$!
-sleep 0.3
-sipp_in sbc -sf "$SC/uac_100rel.xml" -i $SBC -p 5070 -m 1 -s 4930123 $R_SBC:5060 -d 200; rc=$?
-wait $uas_pid; rc2=$?
+uas_start pbx "$SC/uas_100rel.xml" 1
+uac sbc "$SC/uac_100rel.xml" 1 -d 200; rc=$?
+uas_wait; rc2=$?
 check "100rel both sides: reliable 183 relayed, PRACK passed through, answered" "0 0" "$rc $rc2"
-sipp_in pbx -sf "$SC/uas_100rel.xml" -i $PBX -p 5060 -m 1 &
-uas_pid=$!
-sleep 0.3
-sipp_in sbc -sf "$SC/uac_183_plain.xml" -i $SBC -p 5070 -m 1 -s 4930123 $R_SBC:5060 -d 200; rc=$?
-wait $uas_pid; rc2=$?
+uas_start pbx "$SC/uas_100rel.xml" 1
+uac sbc "$SC/uac_183_plain.xml" 1 -d 200; rc=$?
+uas_wait; rc2=$?
 check "caller without 100rel: unreliable 183, the relay PRACKs the PBX itself" "0 0" "$rc $rc2"
 ok "after the 100rel calls: nothing left" idle
 ok "rtprelayd alive" kill -0 "$rrd_pid"

@@ -7,13 +7,9 @@
 # (and back), media bridged between the families by the userspace relay
 # that runs next to XDP for such calls.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-. "$top/tests/lib.sh"
-export RR_NS_PREFIX=${RR_NS_PREFIX:-rrv6$$-}
 DP=${RR_DP:-xdp}
-RRD_ENV_NAME=ipv6
-. "$here/rrd_env.sh"
+RRD_ENV_NAME=ipv6 RRD_NS=rrv6
+. "$(dirname "$0")/rrd_env.sh"
 
 S4=198.51.100.10 P4=203.0.113.10 RS4=198.51.100.1 RP4=203.0.113.1
 S6=2001:db8:51::10 P6=2001:db8:113::10 RS6=2001:db8:51::1 RP6=2001:db8:113::1
@@ -49,33 +45,6 @@ sed 's|\[198.51.100.1, "'$RS6'"\]|[198.51.100.1, 198.51.100.2]|' "$work/dual.yam
 ok "two addresses of one family refused" sh -c "'$RRD' -c '$work/bad.yaml' --check-config 2>&1 | grep -q 'one IPv4 and one IPv6'"
 
 "$LAB" up >/dev/null || bail "lab up failed"
-ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
-rrd_start() {
-	"$LAB" exec relay "$RRD" -c "$1" >>"$work/rrd.log" 2>&1 &
-	rrd_pid=$!
-	for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-	[ -S "$SOCK" ] || { cat "$work/rrd.log"; bail "rtprelayd did not start"; }
-}
-rrd_stop() {
-	kill "$rrd_pid" 2>/dev/null && wait "$rrd_pid" 2>/dev/null
-	rrd_pid=
-	rm -f "$SOCK"
-}
-idle() {
-	local i r
-	for i in $(seq 30); do
-		r=$(ctl status '(r["calls"], r["flows"], r["ports_in_use_sbc"], r["ports_in_use_pbx"])')
-		[ "$r" = "(0, 0, 0, 0)" ] && return 0
-		sleep 0.2
-	done
-	echo "# not idle: $r" >&2
-	return 1
-}
-sipp_in() {
-	local node=$1; shift
-	"$LAB" exec "$node" timeout 60 sipp -nostdin -trace_err \
-		-error_file "$work/sipp-$node.err" "$@" >>"$work/sipp-$node.out" 2>&1
-}
 br() { case $1 in *:*) echo "[$1]" ;; *) echo "$1" ;; esac; }
 SC=$here/sipp
 

@@ -10,21 +10,14 @@
 # dropped: rtprelay_drops_total{reason} and the call's per-flow drops in the
 # control socket count them.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-. "$top/tests/lib.sh"
-export RR_NS_PREFIX=${RR_NS_PREFIX:-rrmx$$-}
 # RR_DP=xdp: the XDP tier carries the media (test_metrics_xdp.sh)
 DP=${RR_DP:-user}
 URL=http://127.0.0.1:9120
-RRD_ENV_NAME=metrics
-. "$here/rrd_env.sh"
+RRD_ENV_NAME=metrics RRD_NS=rrmx
+. "$(dirname "$0")/rrd_env.sh"
 
 # --- configuration -------------------------------------------------------------
-sed -e "s|mode: auto|mode: $DP|" -e "s|strict: false|strict: true|" -e "s|/run/rtprelayd.sock|$SOCK|" \
-	-e "s|/run/rtprelayd-lab/calls|$work/calls|" \
-	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
-	"$top/configs/lab.yaml" >"$work/rr.yaml"
+lab_yaml -e "s|strict: false|strict: true|" >"$work/rr.yaml"
 lines=$(wc -l <"$work/rr.yaml")
 cp "$work/rr.yaml" "$work/bad.yaml"
 printf 'metrics:\n  listen: "localhost:9120"\n' >>"$work/bad.yaml"
@@ -35,12 +28,8 @@ printf 'metrics: { listen: "127.0.0.1:9120" }\n' >>"$work/rr.yaml"
 ok "lab.yaml with metrics.listen passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
 
 "$LAB" up >/dev/null || bail "lab up failed"
-"$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
-rrd_pid=$!
-for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-[ -S "$SOCK" ] || { cat "$work/rrd.log"; bail "rtprelayd did not start"; }
+rrd_start "$work/rr.yaml"
 
-ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
 scrape() { "$LAB" exec relay python3 "$here/metrics_scrape.py" "$URL${1:-/metrics}" ${2:-}; }
 # val JSON SERIES: a sample's value as an integer ("missing" when absent)
 val() {
@@ -78,25 +67,12 @@ check "other paths: 404" 404 "$(field "$(scrape /)" 'r["status"]')"
 check "POST /metrics: 405" 405 "$(field "$(scrape /metrics POST)" 'r["status"]')"
 
 # --- 2. calls ------------------------------------------------------------------
-sipp_in() {
-	local node=$1; shift
-	"$LAB" exec "$node" timeout 60 sipp -nostdin -trace_err \
-		-error_file "$work/sipp-$node.err" "$@" >>"$work/sipp-$node.out" 2>&1
-}
-SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
-sipp_in pbx -sf "$SC/uas.xml" -i $PBX -p 5060 -m 2 &
-uas_pid=$!
-sleep 0.3
-sipp_in sbc -sf "$SC/uac.xml" -i $SBC -p 5070 -m 1 -s 4930123 -d 6000 $R_SBC:5060 &
+uas_start pbx "$SC/uas.xml" 2
+uac sbc "$SC/uac.xml" 1 -d 6000 &
 uac_pid=$!
 sleep 1
-ports=$(ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])')
-ra=${ports% *} rb=${ports#* }
-"$LAB" exec pbx python3 "$here/udp_probe.py" echo $PBX 7000 $R_PBX "$rb" 20 1.5 >"$work/probe-b" &
-pb=$!
-sleep 0.2
-got_a=$("$LAB" exec sbc python3 "$here/udp_probe.py" send $SBC 7000 $R_SBC "$ra" 20 2)
-wait $pb
+ra=$(ctl calls 'r["calls"][0]["streams"][0]["relay_port_0"]')
+media_probe sbc 7000 pbx 7000
 check "media relayed both ways (20 packets back to the caller)" 20 "$got_a"
 # bad packets towards the callee: a source port the flow did not latch
 # (strict), and on XDP a TTL that would reach 0
@@ -123,14 +99,12 @@ check "during the call: trunk_calls_active sbc 1" 1 "$(val "$m" 'rtprelay_trunk_
 check "during the call: 4 flows installed" 4 "$(val "$m" "rtprelay_flows_installed{tier=\"$DP\"}")"
 wait $uac_pid; rc=$?
 check "call 1 answered and ended (sipp uac)" 0 "$rc"
-sipp_in sbc -sf "$SC/uac.xml" -i $SBC -p 5070 -m 1 -s 4930123 -d 200 $R_SBC:5060; rc=$?
+uac sbc "$SC/uac.xml" 1 -d 200; rc=$?
 check "call 2 answered and ended" 0 "$rc"
 wait $uas_pid
 # a call cancelled by the caller while ringing
-sipp_in pbx -sf "$SC/uas_cancel.xml" -i $PBX -p 5060 -m 1 &
-uas_pid=$!
-sleep 0.3
-sipp_in sbc -sf "$SC/uac_cancel.xml" -i $SBC -p 5070 -m 1 -s 4930123 $R_SBC:5060; rc=$?
+uas_start pbx "$SC/uas_cancel.xml" 1
+uac sbc "$SC/uac_cancel.xml" 1; rc=$?
 check "call 3 cancelled by the caller" 0 "$rc"
 wait $uas_pid
 # 403: an INVITE from a source outside every trunk's networks

@@ -12,48 +12,29 @@
 # path, end calls. Each call that crossed a restart leaves exactly one call
 # detail record, with the times and media counters of the whole call.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-. "$top/tests/lib.sh"
-export RR_NS_PREFIX=${RR_NS_PREFIX:-rrrs$$-}
-RRD_ENV_NAME=restart
-. "$here/rrd_env.sh"
+DP=xdp
+RRD_ENV_NAME=restart RRD_NS=rrrs
+. "$(dirname "$0")/rrd_env.sh"
 
 "$LAB" up >/dev/null || bail "lab up failed"
 STATE=$work/calls
-sed -e "s|mode: auto|mode: xdp|" -e "s|/run/rtprelayd.sock|$SOCK|" \
-	-e "s|/run/rtprelayd-lab/calls|$STATE|" \
-	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
-	-e 's|inactivity_timeout: 60|inactivity_timeout: 20|' \
-	"$top/configs/lab.yaml" >"$work/rr.yaml"
+lab_yaml -e "s|/run/rtprelayd-lab/calls|$STATE|" \
+	-e 's|inactivity_timeout: 60|inactivity_timeout: 20|' >"$work/rr.yaml"
 printf 'cdr: { dir: %s }\n' "$work/cdr" >>"$work/rr.yaml"	# records across restarts
 ok "lab.yaml with calls.state_dir passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
 
-ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
 CTL="$top/${BUILD:-build}/rtprelayctl --socket $SOCK --pin-dir $PIN"
 run=0
 start_rrd() { # a daemon on the same configuration (and state directory)
 	run=$((run + 1))
 	rm -f "$SOCK"
-	"$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.$run.log" 2>&1 &
-	rrd_pid=$!
-	for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-	[ -S "$SOCK" ] || { cat "$work/rrd.$run.log"; bail "rtprelayd did not start"; }
+	rrd_start "$work/rr.yaml" "$work/rrd.$run.log"
 }
 log() { cat "$work/rrd.$run.log"; }
-sipp_in() {
-	local node=$1; shift
-	"$LAB" exec "$node" timeout 90 sipp -nostdin -trace_err \
-		-error_file "$work/sipp-$node.err" "$@" >>"$work/sipp-$node.out" 2>&1
-}
-SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
-SC=$here/sipp
-uas_start() { # NODE SCENARIO [ARGS]: callee on 5060
-	local node=$1 sc=$2 ip; shift 2
-	ip=$([ "$node" = pbx ] && echo $PBX || echo $SBC)
-	sipp_in "$node" -sf "$sc" -i "$ip" -p 5060 -m 1 "$@" &
-	uas_pid=$!
-	listening "$node" 5060
+SIPP_TIMEOUT=90
+uas_listening() { # NODE SCENARIO [ARGS]: one call's callee, until it listens on 5060
+	UAS_SETTLE=0 uas_start "$1" "$2" 1 "${@:3}"
+	listening "$1" 5060
 }
 listening() { # NODE PORT: until sipp's UDP socket is bound (5 s at most)
 	for _ in $(seq 50); do
@@ -61,37 +42,18 @@ listening() { # NODE PORT: until sipp's UDP socket is bound (5 s at most)
 		sleep 0.1
 	done
 }
-uac_start() { # NODE SCENARIO [ARGS]: caller from 5070 through the relay
-	local node=$1 sc=$2 ip dst; shift 2
-	if [ "$node" = sbc ]; then ip=$SBC dst=$R_SBC; else ip=$PBX dst=$R_PBX; fi
-	sipp_in "$node" -sf "$sc" -i "$ip" -p 5070 -m 1 -s 4930123 "$dst:5060" "$@" &
+uac_start() { # NODE SCENARIO [ARGS]: one call in the background, its pid in uac_pid
+	uac "$1" "$2" 1 "${@:3}" &
 	uac_pid=$!
 }
 call_field() { ctl calls "r[\"calls\"][0]$1"; }
 # probe: 20 datagrams each way SBC:7000 <-> PBX:7000 through the call's
 # relay ports; sets got_sbc got_pbx
-probe() {
-	local ps pp p
-	ps=$(call_field '["streams"][0]["relay_port_0"]')
-	pp=$(call_field '["streams"][0]["relay_port_1"]')
-	"$LAB" exec pbx python3 "$here/udp_probe.py" echo $PBX 7000 $R_PBX "$pp" 20 1.5 >"$work/probe-b" &
-	p=$!
-	sleep 0.2
-	got_sbc=$("$LAB" exec sbc python3 "$here/udp_probe.py" send $SBC 7000 $R_SBC "$ps" 20 2)
-	wait $p
-	got_pbx=$(cat "$work/probe-b")
-}
-pkts() { call_field '["streams"][0]["to_callee"]["packets"]'; }
-idle() { # no call, flow or port left, no state file
-	local i r
-	for i in $(seq 40); do
-		r=$(ctl status '(r["calls"], r["flows"], r["ports_in_use_sbc"], r["ports_in_use_pbx"])')
-		[ "$r" = "(0, 0, 0, 0)" ] && [ -z "$(ls "$STATE"/*.state 2>/dev/null)" ] && return 0
-		sleep 0.2
-	done
-	echo "# not idle: $r; $(ls "$STATE")" >&2
-	return 1
-}
+probe() { media_probe sbc 7000 pbx 7000; got_sbc=$got_a got_pbx=$got_b; }
+callee_pkts() { call_field '["streams"][0]["to_callee"]["packets"]'; }
+# idle (sip_lib.sh), polled 40 times, holds when no state file is left too
+IDLE_TRIES=40
+idle_also() { [ -z "$(ls "$STATE"/*.state 2>/dev/null)" ]; }
 map_flows() { bpftool map dump pinned "$PIN/rr_flows" -j 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 adopted() { # both legs answered the adopting re-INVITE
 	for _ in $(seq 50); do
@@ -103,14 +65,14 @@ adopted() { # both legs answered the adopting re-INVITE
 
 start_rrd
 # --- 1. kill -9 with a call up; BYE from the SBC after the restart ----------
-uas_start pbx "$SC/uas_restart_wait.xml"
+uas_listening pbx "$SC/uas_restart_wait.xml"
 uac_start sbc "$SC/uac_restart_bye.xml" -d 8000
 sleep 1
 probe
 check "before the crash: media both ways (20 20)" "20 20" "$got_sbc $got_pbx"
 id=$(call_field '["id"]')
 ports=$(call_field '["streams"][0]["relay_port_0"]'),$(call_field '["streams"][0]["relay_port_1"]')
-before=$(pkts)
+before=$(callee_pkts)
 ok "answered call's state saved in calls.state_dir" test -s "$STATE/call-$id.state"
 kill -9 "$rrd_pid"; wait "$rrd_pid" 2>/dev/null
 check "after kill -9: the call's 4 flows stay in the XDP map" 4 "$(map_flows)"
@@ -127,7 +89,7 @@ check "ports of the restored call are taken in the pools (sbc pbx)" "1 1" \
 check "its 4 flows counted, none installed again" "4" "$(ctl status 'r["flows"]')"
 probe
 check "after the restart: media both ways still forwarded (20 20)" "20 20" "$got_sbc $got_pbx"
-after=$(pkts)
+after=$(callee_pkts)
 ok "the flow counter kept counting across the restart ($before -> $after)" test "$after" -ge $((before + 20))
 wait $uac_pid; rc=$?
 wait $uas_pid; rc2=$?
@@ -146,7 +108,7 @@ ok "CDR: media counted across the restart (>= 40 packets to the callee)" \
 	test "$(cdr "$id" 'r[0]["to_callee_packets"]')" -ge 40
 
 # --- 2. kill -9; BYE from the PBX after the restart --------------------------
-uas_start pbx "$SC/uas_restart_bye.xml" -d 3000
+uas_listening pbx "$SC/uas_restart_bye.xml" -d 3000
 uac_start sbc "$SC/uac_restart_wait.xml"
 sleep 1
 kill -9 "$rrd_pid"; wait "$rrd_pid" 2>/dev/null
@@ -163,7 +125,7 @@ check "CDR: the second crash's call closed by the callee (RA), one record" "1 RA
 		'"%d %s" % (len(r), r[0]["state"])')"
 
 # --- 2b. a re-INVITE after the restart is relayed, flows follow ------------
-uas_start pbx "$SC/uas_restart_reinvite.xml" -d 2000
+uas_listening pbx "$SC/uas_restart_reinvite.xml" -d 2000
 uac_start sbc "$SC/uac_restart_reinvite.xml" -d 3000
 sleep 1
 kill -9 "$rrd_pid"; wait "$rrd_pid" 2>/dev/null
@@ -183,7 +145,7 @@ check "the PBX's re-INVITE was answered 200 and it got the BYE" 0 "$rc2"
 ok "after the relayed re-INVITE and BYE: nothing left" idle
 
 # --- 3. SIGTERM hands calls over; a new call gets other ports; ctl hangup ---
-uas_start pbx "$SC/uas_restart_wait.xml"
+uas_listening pbx "$SC/uas_restart_wait.xml"
 uac_start sbc "$SC/uac_restart_wait.xml"
 sleep 1
 id=$(call_field '["id"]')
@@ -223,7 +185,7 @@ check "CDR: the handed-over call has one record, ended by the operator (T)" "1 T
 	"$(cdr "$id" '"%d %s %s" % (len(r), r[0]["state"], r[0]["reason"])')"
 
 # --- 4. corrupt and truncated state files: reported, skipped ---------------
-uas_start pbx "$SC/uas_restart_wait.xml"
+uas_listening pbx "$SC/uas_restart_wait.xml"
 uac_start sbc "$SC/uac_restart_wait.xml"
 sleep 1
 id=$(call_field '["id"]')
@@ -268,9 +230,8 @@ kill -HUP "$rrd_pid"
 sed -i 's|shutdown: keep_calls|shutdown: end_calls|' "$work/rr.yaml"
 kill -HUP "$rrd_pid"
 sleep 0.5
-uas_start pbx "$SC/uas.xml"
-sipp_in sbc -sf "$SC/uac_waitbye.xml" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" &
-uac_pid=$!
+uas_listening pbx "$SC/uas.xml"
+uac_start sbc "$SC/uac_waitbye.xml"
 sleep 1
 check "end_calls: a call is up" 1 "$(ctl status 'r["calls"]')"
 kill -TERM "$rrd_pid"; wait "$rrd_pid"; rc=$?
@@ -285,9 +246,8 @@ sed -i 's|shutdown: end_calls|shutdown: keep_calls|' "$work/rr.yaml"
 start_rrd
 
 # --- 5. SIGINT ends calls cleanly (BYE both legs), flows removed -----------
-uas_start pbx "$SC/uas.xml"
-sipp_in sbc -sf "$SC/uac_waitbye.xml" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" &
-uac_pid=$!
+uas_listening pbx "$SC/uas.xml"
+uac_start sbc "$SC/uac_waitbye.xml"
 sleep 1
 check "a call is up for SIGINT" 1 "$(ctl status 'r["calls"]')"
 kill -INT "$rrd_pid"; wait "$rrd_pid"; rc=$?
@@ -302,9 +262,8 @@ ok "SIGINT: program detached, pins removed" test ! -e "$PIN/rr_flows"
 # --- 6. the userspace data path: SIGTERM ends calls (media would stop) ----
 sed 's|mode: xdp|mode: user|' "$work/rr.yaml" >"$work/rr-user.yaml" && mv "$work/rr-user.yaml" "$work/rr.yaml"
 start_rrd
-uas_start pbx "$SC/uas.xml"
-sipp_in sbc -sf "$SC/uac_waitbye.xml" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" &
-uac_pid=$!
+uas_listening pbx "$SC/uas.xml"
+uac_start sbc "$SC/uac_waitbye.xml"
 sleep 1
 check "userspace data path: the call is up" 1 "$(ctl status 'r["calls"]')"
 ok "userspace data path: its state is saved all the same" sh -c "ls $STATE/*.state"
@@ -324,27 +283,7 @@ for f in "$work"/rrd.*.log; do
 		grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$f"
 done
 if [ "$_tap_failed" -gt 0 ]; then
-	# --- 6. the userspace data path: SIGTERM ends calls (media would stop) ----
-sed 's|mode: xdp|mode: user|' "$work/rr.yaml" >"$work/rr-user.yaml" && mv "$work/rr-user.yaml" "$work/rr.yaml"
-start_rrd
-uas_start pbx "$SC/uas.xml"
-sipp_in sbc -sf "$SC/uac_waitbye.xml" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" &
-uac_pid=$!
-sleep 1
-check "userspace data path: the call is up" 1 "$(ctl status 'r["calls"]')"
-ok "userspace data path: its state is saved all the same" sh -c "ls $STATE/*.state"
-writes=$(ctl status 'r["state_writes"]')
-kill -TERM "$rrd_pid"; wait "$rrd_pid"; rc=$?
-rrd_pid=
-check "userspace data path, SIGTERM: exit 0" 0 "$rc"
-wait $uac_pid; rc=$?
-check "userspace data path, SIGTERM: the SBC got a BYE" 0 "$rc"
-ok "userspace data path, SIGTERM: calls ended, not handed over" grep -q "terminating: ending 1 calls" "$work/rrd.$run.log"
-ok "userspace data path, SIGTERM: no state file left" test -z "$(ls "$STATE"/*.state 2>/dev/null)"
-wait $uas_pid; rc=$?
-check "userspace data path, SIGTERM: the PBX got a BYE" 0 "$rc"
-echo "# state files written for that call: $writes"
-for f in "$work"/rrd.*.log; do echo "# --- $f (tail) ---"; tail -25 "$f" | sed 's/^/# /'; done
+	for f in "$work"/rrd.*.log; do echo "# --- $f (tail) ---"; tail -25 "$f" | sed 's/^/# /'; done
 	echo "# --- sipp errors ---"; tail -20 "$work"/sipp-*.err 2>/dev/null | sed 's/^/# /'
 fi
 done_testing

@@ -12,22 +12,16 @@
 # notify socket that is not there. RR_DP=user runs it on the userspace tier;
 # RR_CAPS="CAP_..." with another capability set.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-. "$top/tests/lib.sh"
-export RR_NS_PREFIX=${RR_NS_PREFIX:-rrsd$$-}
 DP=${RR_DP:-xdp}
-RRD_ENV_NAME=notify
-. "$here/rrd_env.sh"
+RRD_ENV_NAME=notify RRD_NS=rrsd
+. "$(dirname "$0")/rrd_env.sh"
 for t in setpriv capsh; do command -v $t >/dev/null || bail "$t missing (util-linux, libcap2-bin): make deps"; done
 NSOCK=$work/notify.sock
 LOG=$work/notify.jsonl
 listen_pid=
 trap 'kill $listen_pid 2>/dev/null; cleanup' EXIT
 
-sed -e "s|mode: auto|mode: $DP|" -e "s|/run/rtprelayd.sock|$SOCK|" -e "s|/run/rtprelayd-lab/calls|$work/calls|" \
-	-e "s|pin_dir: /sys/fs/bpf/rtprelay|pin_dir: $PIN|" \
-	"$top/configs/lab.yaml" >"$work/rr.yaml"
+lab_yaml >"$work/rr.yaml"
 : >"$LOG"
 python3 "$here/notify_listen.py" "$NSOCK" "$LOG" >"$work/listen.out" 2>&1 &
 listen_pid=$!
@@ -98,16 +92,10 @@ ok "WATCHDOG=1 at least every half WATCHDOG_USEC (4+ in 2.2 s, no gap over 550 m
 	test "${wd% *}" -ge 4 -a "${wd#* }" -le 550
 
 # --- 3. a call shows in STATUS --------------------------------------------------
-sipp_in() {
-	local node=$1; shift
-	"$LAB" exec "$node" timeout 30 sipp -nostdin -trace_err \
-		-error_file "$work/sipp-$node.err" "$@" >>"$work/sipp-$node.out" 2>&1
-}
+SIPP_TIMEOUT=30
 n0=$(nlines)
-sipp_in pbx -sf "$SC/uas.xml" -i 203.0.113.10 -p 5060 -m 1 &
-uas_pid=$!
-sleep 0.3
-sipp_in sbc -sf "$SC/uac.xml" -i 198.51.100.10 -p 5070 -m 1 -s 4930123 -d 2500 198.51.100.1:5060 &
+uas_start pbx "$SC/uas.xml" 1
+uac sbc "$SC/uac.xml" 1 -d 2500 &
 uac_pid=$!
 r=$(nmsg "$n0" STATUS "1 calls, 4 flows, datapath $(nget 1 STATUS | sed 's/.*datapath //')")
 ok "STATUS follows a call in progress (1 calls, 4 flows)" test "$r" -gt 0

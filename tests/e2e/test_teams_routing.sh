@@ -7,12 +7,8 @@
 # (rtprelayctl route test) against the daemon and offline, and a reload to a
 # configuration with an untrusted SBC that may not call in (403, privacy).
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-. "$top/tests/lib.sh"
-export RR_NS_PREFIX=${RR_NS_PREFIX:-rrtr$$-}
-RRD_ENV_NAME=teams-routing
-. "$here/rrd_env.sh"
+RRD_ENV_NAME=teams-routing RRD_NS=rrtr
+. "$(dirname "$0")/rrd_env.sh"
 CTL=$top/${BUILD:-build}/rtprelayctl
 [ -x "$CTL" ] || bail "$CTL missing: run make"
 
@@ -86,18 +82,10 @@ check "--check-config refuses a bad regex with FILE:LINE, PCRE2's message and of
 	"$work/bad.yaml:$line: translate: bad regex '^0612345(\d{3}\$': missing closing parenthesis at offset 15" \
 	"$(grep -o "$work/bad.yaml:.*" <<<"$out")"
 ok "the Teams routing configuration passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
-"$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
-rrd_pid=$!
-for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-[ -S "$SOCK" ] || { cat "$work/rrd.log"; bail "rtprelayd did not start"; }
+rrd_start "$work/rr.yaml"
 
-SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
 n=0
-sipp_in() {
-	local node=$1; shift
-	"$LAB" exec "$node" timeout 20 sipp -nostdin -trace_err \
-		-error_file "$work/sipp-$node.err" "$@" >>"$work/sipp-$node.out" 2>&1
-}
+SIPP_TIMEOUT=20
 # uac_xml FROM_URI CODE EXTRA_HEADERS: an INVITE expecting CODE, then ACK
 # (the ACK of a non-2xx shares the INVITE's branch); sets UAC_SC
 uac_xml() {
@@ -146,19 +134,15 @@ XML
 # sets got_ruri, got_from, got_pai, got_privacy from what it received, got_log
 # the file sipp logged it in
 call() {
-	local a=$1 to=$2 from=$3 extra=${4:-} b ip_a ip_b dst msgs
-	if [ "$a" = sbc ]; then b=pbx ip_a=$SBC ip_b=$PBX dst=$R_SBC
-	else b=sbc ip_a=$PBX ip_b=$SBC dst=$R_PBX; fi
+	local a=$1 to=$2 from=$3 extra=${4:-} b msgs
+	b=$([ "$a" = sbc ] && echo pbx || echo sbc)
 	msgs="$work/msg-$n-$b.log"
 	rm -f "$msgs"
-	sipp_in "$b" -sf "$SC/uas_capture.xml" -i "$ip_b" -p 5060 -m 1 \
-		-trace_msg -message_file "$msgs" &
-	local uas=$!
-	sleep 0.3
+	uas_start "$b" "$SC/uas_capture.xml" 1 -trace_msg -message_file "$msgs"
 	uac_xml "$from" 486 "$extra"
-	sipp_in "$a" -sf "$UAC_SC" -i "$ip_a" -p 5070 -m 1 -s "$to" "$dst:5060"
+	UAC_NUM=$to uac "$a" "$UAC_SC" 1
 	uac_rc=$?
-	wait "$uas"
+	uas_wait
 	uas_rc=$?
 	mapfile -t got < <(python3 "$here/sip_headers.py" "$msgs" 2>/dev/null)
 	got_ruri=${got[0]:-} got_from=${got[1]:-} got_pai=${got[2]:-} got_privacy=${got[3]:-}
@@ -166,10 +150,8 @@ call() {
 }
 # refused FROM_NODE TO CODE: an INVITE refused by rtprelayd itself
 refused() {
-	local a=$1 ip_a dst
-	if [ "$a" = sbc ]; then ip_a=$SBC dst=$R_SBC; else ip_a=$PBX dst=$R_PBX; fi
-	uac_xml "sip:+390612345001@$ip_a" "$3" ""
-	sipp_in "$a" -sf "$UAC_SC" -i "$ip_a" -p 5070 -m 1 -s "$2" "$dst:5060"
+	uac_xml "sip:+390612345001@$(ip_of "$1")" "$3" ""
+	UAC_NUM=$2 uac "$1" "$UAC_SC" 1
 }
 user_of() { sed -E 's/.*<(sips?|tel):([^@;>]*).*/\2/' <<<"$1"; }
 PAI_HDR='P-Asserted-Identity: <sip:+390612345001@198.51.100.10;user=phone>
@@ -230,7 +212,7 @@ sipp_in pbx -sf "$SC/uas_capture.xml" -i $PBX -p 5070 -mp 6100 -m 1 -trace_msg -
 p486=$!
 sleep 0.3
 uac_xml "sip:+390612345001@$SBC;user=phone" 486 ""
-sipp_in sbc -sf "$UAC_SC" -i $SBC -p 5070 -m 1 -s 00049301234 "$R_SBC:5060"
+UAC_NUM=00049301234 uac sbc "$UAC_SC" 1
 rc=$?
 wait $p503; rc1=$?
 wait $p486; rc2=$?

@@ -7,13 +7,9 @@
 # (the relay as TLS client); verify_peer: a client without a certificate is
 # refused, one with a certificate of the CA gets its call through.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-. "$top/tests/lib.sh"
-export RR_NS_PREFIX=${RR_NS_PREFIX:-rrtls$$-}
 DP=${RR_DP:-user}
-RRD_ENV_NAME=tls
-. "$here/rrd_env.sh"
+RRD_ENV_NAME=tls RRD_NS=rrtls
+. "$(dirname "$0")/rrd_env.sh"
 command -v openssl >/dev/null || bail "openssl missing"
 
 # --- certificates: CA, the relay's SBC side, the SBC; a stranger's CA -------
@@ -93,30 +89,7 @@ line=$(grep -n -- '- name: pbx' "$work/bad7.yaml" | cut -d: -f1)
 refused "trunk transport tls on a side without a certificate refused" "$work/bad7.yaml" "$line" "needs listen.pbx.tls"
 
 "$LAB" up >/dev/null || bail "lab up failed"
-ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
-rrd_start() {
-	TMPDIR=$work "$LAB" exec relay "$RRD" -c "$1" >>"$work/rrd.log" 2>&1 &
-	rrd_pid=$!
-	for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-	[ -S "$SOCK" ] || { cat "$work/rrd.log"; bail "rtprelayd did not start"; }
-}
-rrd_stop() {
-	kill "$rrd_pid" 2>/dev/null && wait "$rrd_pid" 2>/dev/null
-	rrd_pid=
-	rm -f "$SOCK"
-}
-idle() {
-	local i r
-	for i in $(seq 30); do
-		r=$(ctl status '(r["calls"], r["flows"], r["ports_in_use_sbc"], r["ports_in_use_pbx"])')
-		[ "$r" = "(0, 0, 0, 0)" ] && return 0
-		sleep 0.2
-	done
-	echo "# not idle: $r" >&2
-	return 1
-}
 jf() { python3 -c 'import json,sys; r=json.loads(sys.stdin.read() or "{}"); print(eval(sys.argv[1]))' "$1"; }
-SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
 TLS="python3 $here/sip_tls.py"
 
 # tls_call [CERT KEY]: sipp answers on the PBX (UDP), the PBX reflects media,
@@ -139,7 +112,7 @@ tls_call() {
 }
 
 # --- 1. SBC -> PBX: INVITE over TLS, relayed over UDP -------------------------
-rrd_start "$work/rr.yaml"
+TMPDIR=$work rrd_start "$work/rr.yaml"
 ok "rtprelayd listens for TLS on $R_SBC:5061" sh -c "'$LAB' exec relay ss -ltn | grep -q '$R_SBC:5061'"
 tls_call
 echo "# client: $res"
@@ -163,7 +136,7 @@ rrd_stop
 # --- 2. PBX -> SBC on a trunk with transport: tls (the relay as TLS client) --
 config false tls "$pki/relay-sbc.pem" "$pki/relay-sbc.key" >"$work/rr2.yaml"
 ok "trunk transport tls passes --check-config" "$RRD" -c "$work/rr2.yaml" --check-config
-rrd_start "$work/rr2.yaml"
+TMPDIR=$work rrd_start "$work/rr2.yaml"
 out_call() {
 	"$LAB" exec sbc timeout 20 $TLS uas $SBC 5061 "$pki/sbc.pem" "$pki/sbc.key" "$pki/ca.pem" \
 		>"$work/tls-uas.out" 2>&1 &
@@ -188,7 +161,7 @@ rrd_stop
 
 # --- 3. verify_peer: client certificates required and checked ----------------
 config true tls "$pki/relay-sbc.pem" "$pki/relay-sbc.key" >"$work/rr3.yaml"
-rrd_start "$work/rr3.yaml"
+TMPDIR=$work rrd_start "$work/rr3.yaml"
 res=$("$LAB" exec sbc timeout 20 $TLS uac $SBC $R_SBC 5061 "$pki/ca.pem" 7000)
 echo "# no client certificate: $res"
 check "verify_peer: a client without a certificate gets no call" None \
@@ -211,7 +184,7 @@ rrd_stop
 # --- 4. dual-stack SBC side: TLS on its IPv6 address too ---------------------
 sed 's|    address: 198.51.100.1$|    address: [198.51.100.1, "2001:db8:51::1"]|' "$work/rr.yaml" >"$work/rr4.yaml"
 ok "dual-stack TLS config passes --check-config" "$RRD" -c "$work/rr4.yaml" --check-config
-rrd_start "$work/rr4.yaml"
+TMPDIR=$work rrd_start "$work/rr4.yaml"
 ok "TLS on [2001:db8:51::1]:5061 as well" sh -c "'$LAB' exec relay ss -ltn | grep -q '\\[2001:db8:51::1\\]:5061'"
 TLS_SRC=2001:db8:51::10 TLS_DST=2001:db8:51::1 tls_call
 echo "# client over IPv6: $res"

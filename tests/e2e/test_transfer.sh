@@ -9,61 +9,29 @@
 # between the kept and the new party, NOTIFY sipfrag reaches the
 # transferor, no call, flow or port is left afterwards.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-. "$top/tests/lib.sh"
-export RR_NS_PREFIX=${RR_NS_PREFIX:-rrxf$$-}
 # RR_DP=xdp: the same transfers with the XDP tier carrying the media
 DP=${RR_DP:-user}
-RRD_ENV_NAME=transfer
-. "$here/rrd_env.sh"
+RRD_ENV_NAME=transfer RRD_NS=rrxf
+. "$(dirname "$0")/rrd_env.sh"
 
-SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
 # conf REFER_OF_SBC_TRUNK REFER_OF_PBX_TRUNK [TRUST_OF_PBX2]: the lab with a
 # second peer per side at port 5080 (the transfer target 4930999)
+YAML_DATAPATH="interfaces: [sbc0, pbx0], "
 conf() {
-	cat >"$work/rr.yaml" <<EOC
-listen:
-  sbc: { address: $R_SBC, port: 5060, transports: [udp] }
-  pbx: { address: $R_PBX, port: 5060, transports: [udp] }
-trunks:
-  - { name: sbc, side: sbc, peers: ["$SBC:5060"], allow: ["$SBC/32"], refer: $1, trust: true }
-  - { name: pbx, side: pbx, peers: ["$PBX:5060"], allow: ["$PBX/32"], refer: $2, trust: true }
-  - { name: sbc2, side: sbc, peers: ["$SBC:5080"], trust: true }
-  - { name: pbx2, side: pbx, peers: ["$PBX:5080"], trust: ${3:-true} }
-routes:
-  - { from: sbc, prefix: "", trunk: pbx }
-  - { from: pbx, prefix: "", trunk: sbc }
-  - { from: sbc, prefix: "4930999", trunk: pbx2 }
-  - { from: pbx, prefix: "4930999", trunk: sbc2 }
-media:
-  address: { sbc: { ipv4: $R_SBC }, pbx: { ipv4: $R_PBX } }
-  ports: { min: 30000, max: 39999 }
-  inactivity_timeout: 0
-datapath: { mode: $DP, interfaces: [sbc0, pbx0], pin_dir: $PIN }
-logging: { level: info, target: stderr }
-control: { socket: $SOCK }
-EOC
+	udp_yaml "refer: $1, trust: true" "refer: $2, trust: true" \
+		"  - { name: sbc2, side: sbc, peers: [\"$SBC:5080\"], trust: true }
+  - { name: pbx2, side: pbx, peers: [\"$PBX:5080\"], trust: ${3:-true} }
+" "  - { from: sbc, prefix: \"4930999\", trunk: pbx2 }
+  - { from: pbx, prefix: \"4930999\", trunk: sbc2 }
+" >"$work/rr.yaml"
 }
 
 "$LAB" up >/dev/null || bail "lab up failed"
 conf handle handle
 ok "transfer config (refer: handle, $DP datapath) passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
-"$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
-rrd_pid=$!
-for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-[ -S "$SOCK" ] || { cat "$work/rrd.log"; bail "rtprelayd did not start"; }
+rrd_start "$work/rr.yaml"
 
-ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
-alive() { kill -0 "$rrd_pid" 2>/dev/null && ctl status 'r["ok"]' | grep -q True; }
-sipp_in() { # NODE ARGS...: sipp in a lab node, bounded, its own log
-	local node=$1 id; shift
-	id=$node-${BASHPID}
-	"$LAB" exec "$node" timeout 40 sipp -nostdin -trace_err \
-		-error_file "$work/sipp-$id.err" "$@" >>"$work/sipp-$id.out" 2>&1
-}
-ip_of() { [ "$1" = pbx ] && echo $PBX || echo $SBC; }
-relay_of() { [ "$1" = pbx ] && echo $R_PBX || echo $R_SBC; }
+SIPP_LOG_PER_PID=1 SIPP_TIMEOUT=40 IDLE_TRIES=40 IDLE_STEP=0.25
 other() { [ "$1" = pbx ] && echo sbc || echo pbx; }
 # tmpl NAME OUT KEY=VALUE...: a scenario from tests/e2e/sipp/NAME.tmpl
 tmpl() {
@@ -75,8 +43,8 @@ tmpl() {
 	done
 	echo "$out"
 }
-WAIT_BYE='  <recv request="BYE" timeout="15000"/>
-  <send><![CDATA[
+# the 200 OK to the request just received
+OK_200='  <send><![CDATA[
 SIP/2.0 200 OK
 [last_Via:]
 [last_From:]
@@ -86,6 +54,8 @@ SIP/2.0 200 OK
 Content-Length: 0
 
 ]]></send>'
+WAIT_BYE='  <recv request="BYE" timeout="15000"/>
+'"$OK_200"
 SEND_BYE='  <send retrans="500"><![CDATA[
 BYE [$contact] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -107,31 +77,12 @@ notify_block() {
       <ereg regexp="Subscription-State: $2" search_in="msg" check_it="true" assign_to="state"/>
     </action>
   </recv>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
+$OK_200
 EON
 }
 N100=$(notify_block "100 Trying" active)
 N200="$(notify_block "200 OK" terminated)
   <Reference variables=\"frag,state\"/>"
-idle() { # no call, flow or port left (a few seconds for the last BYEs)
-	local i r
-	for i in $(seq 40); do
-		r=$(ctl status '(r["calls"], r["flows"], r["ports_in_use_sbc"], r["ports_in_use_pbx"])')
-		[ "$r" = "(0, 0, 0, 0)" ] && return 0
-		sleep 0.25
-	done
-	echo "# not idle: $r" >&2
-	return 1
-}
 # wait_for PYEXPR: until the control socket's calls reply makes it true
 wait_for() {
 	local i
@@ -140,17 +91,6 @@ wait_for() {
 		sleep 0.1
 	done
 	return 1
-}
-# probe A_NODE A_PORT RELAY_PORT_A B_NODE B_PORT RELAY_PORT_B: 20 datagrams
-# each way through the relay; sets got_a got_b
-probe() {
-	local a=$1 pa=$2 ra=$3 b=$4 pb=$5 rb=$6 p
-	"$LAB" exec "$b" python3 "$here/udp_probe.py" echo "$(ip_of "$b")" "$pb" "$(relay_of "$b")" "$rb" 20 1.5 >"$work/probe-b" &
-	p=$!
-	sleep 0.2
-	got_a=$("$LAB" exec "$a" python3 "$here/udp_probe.py" send "$(ip_of "$a")" "$pa" "$(relay_of "$a")" "$ra" 20 2)
-	wait $p
-	got_b=$(cat "$work/probe-b")
 }
 stream() { ctl calls "r['calls'][0]['streams'][0]$1"; }
 ports() { ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])'; }
@@ -181,7 +121,7 @@ $N200" "ENDING=$WAIT_BYE")
 		"$(ip_of "$x"):7010" "$(stream '.get("peer_1")')"
 	check "$k kept: as many flows as before the transfer" "$flows_before" "$(ctl status 'r["flows"]')"
 	check "$k kept: the call shows the new party's number" 4930999 "$(ctl calls 'r["calls"][0]["to"]')"
-	probe "$k" 7000 "${ports_before% *}" "$x" 7010 "${ports_before#* }"
+	probe_relay "$k" 7000 "${ports_before% *}" "$x" 7010 "${ports_before#* }"
 	check "$k kept: 20 RTP packets from the kept party reach the new party" 20 "$got_b"
 	check "$k kept: 20 RTP packets from the new party reach the kept party" 20 "$got_a"
 	check "$k kept: flow counters (to callee, to caller)" "20 20" \
@@ -306,7 +246,7 @@ check "attended: both legs of the joined call on the SBC side" "sbc sbc" \
 check "attended: the kept party's flows reach the target ($SBC:7010)" "$SBC:7010" "$(stream '.get("peer_1")')"
 check "attended: no port left on the transferor's side" 0 "$(ctl status 'r["ports_in_use_pbx"]')"
 check "attended: 4 flows (RTP and RTCP each way) for the one call left" 4 "$(ctl status 'r["flows"]')"
-probe sbc 7000 "$pA" sbc 7010 "$pB"
+probe_relay sbc 7000 "$pA" sbc 7010 "$pB"
 check "attended: 20 RTP packets kept party -> target" 20 "$got_b"
 check "attended: 20 RTP packets target -> kept party" 20 "$got_a"
 wait $px; rc_x=$?
@@ -394,14 +334,6 @@ check "REFER without Refer-To: 400, call unharmed, ends by BYE" "0 0" "$rc_x $rc
 ok "after the malformed REFER: nothing left" idle
 ok "rtprelayd alive" alive
 
-kill "$rrd_pid"
-wait "$rrd_pid"; rc=$?
-rrd_pid=
-check "SIGTERM: exit status 0" 0 "$rc"
-not_ok "no sanitizer report (ASan/UBSan/LSan) in the daemon's log" \
-	grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$work/rrd.log"
-if [ "$_tap_failed" -gt 0 ]; then
-	echo "# --- rtprelayd log (tail) ---"; tail -60 "$work/rrd.log" | sed 's/^/# /'
-	echo "# --- sipp errors ---"; tail -n 20 "$work"/sipp-*.err 2>/dev/null | sed 's/^/# /'
-fi
+rrd_term
+rrd_log_checks
 done_testing

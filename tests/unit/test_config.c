@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include "config.h"
 #include "routing.h"
+#include "config_text.h"
 
 static const char base[] =
 	"listen:\n"						/* 1 */
@@ -34,39 +35,19 @@ static const char base[] =
 	"    sbc: { ipv4: 198.51.100.1 }\n"			/* 14 */
 	"    pbx: { ipv4: 203.0.113.1 }\n";			/* 15 */
 
-static char path[] = "/tmp/rr_cfg_XXXXXX";
-
-static struct rr_config *load_text(const char *text, char *err, size_t len)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return rr_config_load(path, err, len);
-}
-
 /* Loads base + extra and expects an error on line `line` containing `what`. */
 static void expect_error(const char *extra, int line, const char *what)
 {
-	char text[4096], err[512], want[64];
-	struct rr_config *cfg;
+	char text[4096];
 
 	snprintf(text, sizeof(text), "%s%s", base, extra);
-	cfg = load_text(text, err, sizeof(err));
-	if (cfg) {
-		rr_config_free(cfg);
-		fail_msg("accepted a bad file: %s", extra);
-	}
-	snprintf(want, sizeof(want), "%s:%d: ", path, line);
-	if (strncmp(err, want, strlen(want)) || !strstr(err, what))
-		fail_msg("error '%s', expected prefix '%s' and '%s'", err, want, what);
+	config_text_refused(text, line, what);
 }
 
 static void test_base(void **state)
 {
 	char err[512];
-	struct rr_config *cfg = load_text(base, err, sizeof(err));
+	struct rr_config *cfg = config_text_load(base, err, sizeof(err));
 
 	if (!cfg)
 		fail_msg("%s", err);
@@ -129,7 +110,7 @@ static void test_response_map(void **state)
 	strcpy(strstr(text, "    allow: [\"203.0.113.0/24\"]\n"),
 	       "    allow: [\"203.0.113.0/24\"]\n    response_map: { 503: 500, \"486\": 480 }\n"
 	       "media:\n  address:\n    sbc: { ipv4: 198.51.100.1 }\n    pbx: { ipv4: 203.0.113.1 }\n");
-	cfg = load_text(text, err, sizeof(err));
+	cfg = config_text_load(text, err, sizeof(err));
 	if (!cfg)
 		fail_msg("%s", err);
 	assert_int_equal(rr_trunk_map_status(&cfg->trunks[1], 503), 500);
@@ -156,7 +137,7 @@ static void test_routing(void **state)
 		"  - { from: p1, prefix: \"+49\", trunk: s1 }\n"
 		"  - { from: p2, prefix: \"+39\", trunk: [s2, s1] }\n";
 	char err[512];
-	struct rr_config *cfg = load_text(text, err, sizeof(err));
+	struct rr_config *cfg = config_text_load(text, err, sizeof(err));
 	struct rr_route_result res;
 
 	if (!cfg)
@@ -205,7 +186,7 @@ static void test_trunk_media(void **state)
 	snprintf(text, sizeof(text), "%s%s", head,
 		 "  - { name: p, side: pbx, peers: [\"203.0.113.10\"], jitter: false,\n"
 		 "      codecs: [PCMA, telephone-event] }\n");
-	cfg = load_text(text, err, sizeof(err));
+	cfg = config_text_load(text, err, sizeof(err));
 	if (!cfg)
 		fail_msg("%s", err);
 	assert_true(cfg->trunks[0].jitter);		/* default: measured */
@@ -217,11 +198,11 @@ static void test_trunk_media(void **state)
 
 	snprintf(text, sizeof(text), "%s%s", head,
 		 "  - { name: p, side: pbx, peers: [\"203.0.113.10\"], codecs: [] }\n");
-	assert_null(load_text(text, err, sizeof(err)));
+	assert_null(config_text_load(text, err, sizeof(err)));
 	assert_non_null(strstr(err, ":5: codecs: an empty list"));
 	snprintf(text, sizeof(text), "%s%s", head,
 		 "  - { name: p, side: pbx, peers: [\"203.0.113.10\"], codecs: [PCMA/8000] }\n");
-	assert_null(load_text(text, err, sizeof(err)));
+	assert_null(config_text_load(text, err, sizeof(err)));
 	assert_non_null(strstr(err, ":5: codecs: 'PCMA/8000' is not a codec name"));
 }
 
@@ -298,14 +279,14 @@ static void test_semantic(void **state)
 static void test_metrics(void **state)
 {
 	char text[4096], err[512];
-	struct rr_config *cfg = load_text(base, err, sizeof(err));
+	struct rr_config *cfg = config_text_load(base, err, sizeof(err));
 
 	if (!cfg)
 		fail_msg("%s", err);
 	assert_false(cfg->metrics.enabled);	/* off by default */
 	rr_config_free(cfg);
 	snprintf(text, sizeof(text), "%smetrics: { listen: \"127.0.0.1:9200\" }\n", base);
-	cfg = load_text(text, err, sizeof(err));
+	cfg = config_text_load(text, err, sizeof(err));
 	if (!cfg)
 		fail_msg("%s", err);
 	assert_true(cfg->metrics.enabled);
@@ -313,7 +294,7 @@ static void test_metrics(void **state)
 	assert_int_equal(cfg->metrics.port, 9200);
 	rr_config_free(cfg);
 	snprintf(text, sizeof(text), "%smetrics:\n  listen: \"[::1]\"\n", base);
-	cfg = load_text(text, err, sizeof(err));
+	cfg = config_text_load(text, err, sizeof(err));
 	if (!cfg)
 		fail_msg("%s", err);
 	assert_int_equal(cfg->metrics.family, AF_INET6);
@@ -330,7 +311,7 @@ static void test_metrics(void **state)
 static void test_cdr(void **state)
 {
 	char text[4096], err[512];
-	struct rr_config *cfg = load_text(base, err, sizeof(err));
+	struct rr_config *cfg = config_text_load(base, err, sizeof(err));
 
 	if (!cfg)
 		fail_msg("%s", err);
@@ -341,7 +322,7 @@ static void test_cdr(void **state)
 	snprintf(text, sizeof(text),
 		 "%scdr: { dir: /var/lib/rtprelay/cdr, retention_days: 0, mask_numbers: yes }\n",
 		 base);
-	cfg = load_text(text, err, sizeof(err));
+	cfg = config_text_load(text, err, sizeof(err));
 	if (!cfg)
 		fail_msg("%s", err);
 	assert_string_equal(cfg->cdr.dir, "/var/lib/rtprelay/cdr");
@@ -381,20 +362,11 @@ static void test_trunk_errors(void **state)
 		{ "    response_map: { abc: 480 }\n", 9, "response_map status" },
 		{ "    response_map:\n      486: 480\n      999: 500\n", 11, "response_map status" },
 	};
-	char text[4096], err[512], want[64];
+	char text[4096];
 
 	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct rr_config *cfg;
-
 		snprintf(text, sizeof(text), "%s%s", head, cases[i].tail);
-		cfg = load_text(text, err, sizeof(err));
-		if (cfg) {
-			rr_config_free(cfg);
-			fail_msg("case %u accepted", i);
-		}
-		snprintf(want, sizeof(want), "%s:%d: ", path, cases[i].line);
-		if (strncmp(err, want, strlen(want)) || !strstr(err, cases[i].what))
-			fail_msg("case %u: '%s', expected '%s' and '%s'", i, err, want, cases[i].what);
+		config_text_refused(text, cases[i].line, cases[i].what);
 	}
 }
 
@@ -403,17 +375,17 @@ static void test_missing(void **state)
 	char err[512];
 	struct rr_config *cfg;
 
-	cfg = load_text("listen:\n  sbc: { address: 198.51.100.1 }\n", err, sizeof(err));
+	cfg = config_text_load("listen:\n  sbc: { address: 198.51.100.1 }\n", err, sizeof(err));
 	assert_null(cfg);
 	if (!strstr(err, "side 'pbx' is missing"))
 		fail_msg("%s", err);
 	cfg = rr_config_load("/nonexistent/rr.yaml", err, sizeof(err));
 	assert_null(cfg);
 	assert_non_null(strstr(err, "/nonexistent/rr.yaml:0: cannot open"));
-	cfg = load_text("", err, sizeof(err));
+	cfg = config_text_load("", err, sizeof(err));
 	assert_null(cfg);
 	assert_non_null(strstr(err, "empty configuration"));
-	cfg = load_text("- a\n- b\n", err, sizeof(err));
+	cfg = config_text_load("- a\n- b\n", err, sizeof(err));
 	assert_null(cfg);
 	assert_non_null(strstr(err, ":1: top level: expected a mapping"));
 }
@@ -445,7 +417,7 @@ static void test_trunk_fork(void **state)
 		 "      early_media: convert_183, failover_codes: [408, 500], failover_timeout: 2.5,\n"
 		 "      cancel_reason_completed_elsewhere: false, cancel_reason_always: true,\n"
 		 "      max_calls: 30, max_cps: 5, max_bandwidth_kbps: 9000, call_bandwidth_kbps: 100 }\n");
-	cfg = load_text(text, err, sizeof(err));
+	cfg = config_text_load(text, err, sizeof(err));
 	if (!cfg)
 		fail_msg("%s", err);
 	/* defaults */
@@ -480,7 +452,7 @@ static void test_trunk_fork(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(text, sizeof(text), "%s  - { name: p, side: pbx, peers: [\"203.0.113.10\"], %s }\n",
 			 head, bad[i].trunk);
-		cfg = load_text(text, err, sizeof(err));
+		cfg = config_text_load(text, err, sizeof(err));
 		if (cfg) {
 			rr_config_free(cfg);
 			fail_msg("accepted %s", bad[i].trunk);
@@ -508,13 +480,7 @@ int main(void)
 		cmocka_unit_test(test_cdr),
 		cmocka_unit_test(test_missing),
 	};
-	int fd = mkstemp(path), rc;
 
-	if (fd < 0)
-		return 1;
-	close(fd);
 	cmocka_set_message_output(CM_OUTPUT_TAP);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	unlink(path);
-	return rc;
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,7 @@
 #include "number.h"
 #include "route_rules.h"
 #include "routing.h"
+#include "config_text.h"
 #include "translate.h"
 
 /* ---- numbers ---------------------------------------------------------- */
@@ -326,29 +327,11 @@ static const char cfg_text[] =
 	"    sbc: { ipv4: 198.51.100.1 }\n"
 	"    pbx: { ipv4: 203.0.113.1 }\n";
 
-static char path[] = "/tmp/rr_routing_XXXXXX";
-
-static struct rr_config *load(const char *text, char *err, size_t len)
-{
-	int fd = mkstemp(path);
-	FILE *f;
-	struct rr_config *cfg;
-
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	cfg = rr_config_load(path, err, len);
-	unlink(path);
-	strcpy(path, "/tmp/rr_routing_XXXXXX");
-	return cfg;
-}
 
 static int setup(void **state)
 {
 	char err[512];
-	struct rr_config *cfg = load(cfg_text, err, sizeof(err));
+	struct rr_config *cfg = config_text_load(cfg_text, err, sizeof(err));
 
 	if (!cfg)
 		fail_msg("%s", err);
@@ -518,7 +501,7 @@ static void test_route_legacy(void **state)
 		"    sbc: { ipv4: 198.51.100.1 }\n"
 		"    pbx: { ipv4: 203.0.113.1 }\n";
 	char err[512];
-	struct rr_config *cfg = load(text, err, sizeof(err));
+	struct rr_config *cfg = config_text_load(text, err, sizeof(err));
 	struct rr_route_result *r;
 
 	if (!cfg)
@@ -535,8 +518,7 @@ static void test_route_legacy(void **state)
 /* Every error names its line; bad regexes carry PCRE2's message. */
 static void expect_bad(const char *trunk_extra, const char *routing, int line, const char *what)
 {
-	char text[4096], err[512], want[64];
-	struct rr_config *cfg;
+	char text[4096];
 
 	snprintf(text, sizeof(text),
 		 "listen:\n"				/* 1 */
@@ -552,14 +534,7 @@ static void expect_bad(const char *trunk_extra, const char *routing, int line, c
 		 "    side: sbc\n"			/* 11 */
 		 "    peers: [\"198.51.100.10\"]\n"	/* 12 */
 		 "%s%s", trunk_extra, routing);
-	cfg = load(text, err, sizeof(err));
-	if (cfg) {
-		rr_config_free(cfg);
-		fail_msg("accepted: %s%s", trunk_extra, routing);
-	}
-	snprintf(want, sizeof(want), ":%d: ", line);
-	if (!strstr(err, want) || !strstr(err, what))
-		fail_msg("error '%s', want line %d and '%s'", err, line, what);
+	config_text_refused(text, line, what);
 }
 
 static void test_cfg_errors(void **state)
