@@ -57,6 +57,12 @@ check "ExecStartPre (--check-config) passes on the installed configuration" 0 "$
 # --- man pages -----------------------------------------------------------------
 declare -A prog=([rtprelayd.8]=sbin/rtprelayd [rtprelayctl.8]=bin/rtprelayctl [rtpgen.1]=bin/rtpgen
 	[rtprelayd.yaml.5]=)
+# manpage_ok DESC CHECK FILE PAGE: a check by manpage_check.py, its report
+# as TAP comments
+manpage_ok() {
+	ok "$1" python3 "$here/manpage_check.py" "$2" "$3" "$4"
+	python3 "$here/manpage_check.py" "$2" "$3" "$4" | sed 's/^/# /'
+}
 for page in rtprelayd.8 rtprelayctl.8 rtpgen.1 rtprelayd.yaml.5; do
 	sec=${page##*.} f=$P/share/man/man${page##*.}/$page
 	not_ok "$page: no control characters in the source" grep -qP '[\x00-\x08\x0b-\x1f\x7f]' "$f"
@@ -70,19 +76,15 @@ for page in rtprelayd.8 rtprelayctl.8 rtpgen.1 rtprelayd.yaml.5; do
 	[ -n "${prog[$page]}" ] || continue
 	"$P/${prog[$page]}" --help >"$work/$page.help" 2>&1
 	check "$page: --help exits 0" 0 "$?"
-	ok "$page: every option of --help in the page, every option the page defines in --help" \
-		python3 "$here/manpage_check.py" options "$work/$page.help" "$f"
-	python3 "$here/manpage_check.py" options "$work/$page.help" "$f" | sed 's/^/# /'
-	ok "$page: EXIT STATUS lists exactly the exit codes of --help" \
-		python3 "$here/manpage_check.py" exit "$work/$page.help" "$f"
-	python3 "$here/manpage_check.py" exit "$work/$page.help" "$f" | sed 's/^/# /'
+	manpage_ok "$page: every option of --help in the page, every option the page defines in --help" \
+		options "$work/$page.help" "$f"
+	manpage_ok "$page: EXIT STATUS lists exactly the exit codes of --help" \
+		exit "$work/$page.help" "$f"
 done
-ok "rtprelayctl.8: every verb of --help has its entry" \
-	python3 "$here/manpage_check.py" verbs "$work/rtprelayctl.8.help" "$P/share/man/man8/rtprelayctl.8"
-python3 "$here/manpage_check.py" verbs "$work/rtprelayctl.8.help" "$P/share/man/man8/rtprelayctl.8" | sed 's/^/# /'
-ok "rtprelayd.yaml.5: every key of configs/example.yaml documented" \
-	python3 "$here/manpage_check.py" keys "$top/configs/example.yaml" "$P/share/man/man5/rtprelayd.yaml.5"
-python3 "$here/manpage_check.py" keys "$top/configs/example.yaml" "$P/share/man/man5/rtprelayd.yaml.5" | sed 's/^/# /'
+manpage_ok "rtprelayctl.8: every verb of --help has its entry" \
+	verbs "$work/rtprelayctl.8.help" "$P/share/man/man8/rtprelayctl.8"
+manpage_ok "rtprelayd.yaml.5: every key of configs/example.yaml documented" \
+	keys "$top/configs/example.yaml" "$P/share/man/man5/rtprelayd.yaml.5"
 sed -n '/^\.SH EXAMPLE/,/^\.fi/p' "$P/share/man/man5/rtprelayd.yaml.5" | sed '1,2d;$d' |
 	sed 's/\\-/-/g' >"$work/example.yaml"
 ok "rtprelayd.yaml.5: its EXAMPLE passes --check-config" \

@@ -7,6 +7,7 @@
 SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
 ip_of() { [ "$1" = pbx ] && echo $PBX || echo $SBC; }
 relay_of() { [ "$1" = pbx ] && echo $R_PBX || echo $R_SBC; }
+other() { [ "$1" = pbx ] && echo sbc || echo pbx; }
 
 # lab_yaml [SED ARGS...]: configs/lab.yaml on the suite's datapath ($DP),
 # control socket, pin dir and calls dir ($work/calls); the suite's own sed
@@ -22,7 +23,8 @@ lab_yaml() {
 # (not lab.yaml): trunks sbc and pbx (SIP over UDP on the lab's addresses,
 # each with its extra flow-mapping keys), routed to each other, the trunk
 # and route lines TRUNKS and ROUTES added; media without an inactivity
-# timeout on $DP (plus YAML_DATAPATH keys), logging at YAML_LOG_LEVEL (info)
+# timeout on $DP (plus YAML_DATAPATH keys), logging as YAML_LOGGING says
+# (level: info, target: stderr)
 udp_yaml() {
 	cat <<EOC
 listen:
@@ -39,7 +41,7 @@ ${4-}media:
   ports: { min: 30000, max: 39999 }
   inactivity_timeout: 0
 datapath: { mode: $DP, ${YAML_DATAPATH-}pin_dir: $PIN }
-logging: { level: ${YAML_LOG_LEVEL:-info}, target: stderr }
+logging: { ${YAML_LOGGING:-level: info, target: stderr} }
 control: { socket: $SOCK }
 EOC
 }
@@ -143,4 +145,36 @@ rrd_log_checks() {
 		echo "# --- rtprelayd log (tail) ---"; tail -n "${1:-60}" "$work/rrd.log" | sed 's/^/# /'
 		echo "# --- sipp errors ---"; tail -n 30 "$work"/sipp-*.err 2>/dev/null | sed 's/^/# /'
 	fi
+}
+
+# sip_call A_NODE UAS UAC [UAC ARGS]: a call from A_NODE's side to the other
+# one, placed with scenario UAC and answered with UAS (given the words of
+# UAS_ARGS); sets rc and rc2 (the UAC's and the UAS's exit status) and took
+# (the UAC's seconds)
+sip_call() {
+	local start
+	sip_call_start "$@"
+	start=$(date +%s)
+	wait $uac_pid; rc=$?
+	took=$(($(date +%s) - start))
+	uas_wait; rc2=$?
+}
+# sip_call_start A_NODE UAS UAC [UAC ARGS]: the same call in the background
+# (the UAC's pid in uac_pid); sip_call_end waits for it, sets rc and rc2
+sip_call_start() {
+	local a=$1 uas=$2 uac=$3; shift 3
+	# shellcheck disable=SC2086 # UAS_ARGS: words
+	uas_start "$(other "$a")" "$uas" 1 ${UAS_ARGS-}
+	uac "$a" "$uac" 1 "$@" &
+	uac_pid=$!
+}
+sip_call_end() { wait $uac_pid; rc=$?; uas_wait; rc2=$?; }
+# sip_call_peek SECS QUERY A_NODE UAS UAC [UAC ARGS]: sip_call with, SECS
+# seconds in, `ctl calls QUERY` taken into peek
+sip_call_peek() {
+	local secs=$1 q=$2; shift 2
+	sip_call_start "$@"
+	sleep "$secs"
+	peek=$(ctl calls "$q")
+	sip_call_end
 }

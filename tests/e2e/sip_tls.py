@@ -15,6 +15,7 @@ TLS). Prints one JSON line of what happened.
       print how many.
 """
 import json, re, select, socket, ssl, sys, time, uuid
+from dgram import count_for
 
 
 def read_msg(conn, buf):
@@ -116,15 +117,7 @@ def uac(bind_ip, relay_ip, relay_port, ca, media_port, cert=None, key=None):
     for i in range(20):
         ms.sendto(rtp(i), (maddr, mport))
         time.sleep(0.005)
-    got, end = 0, time.time() + 3
-    while time.time() < end:
-        ms.settimeout(max(0.01, end - time.time()))
-        try:
-            ms.recvfrom(2048)
-            got += 1
-        except socket.timeout:
-            pass
-    res['media_back'] = got
+    res['media_back'] = count_for(ms, 3)
     req('BYE', 2, contact, to_tag, route=rr)
     while True:
         start, hdrs, body, buf = read_msg(conn, buf)

@@ -20,27 +20,13 @@ check "rtprelayd runs on the $DP datapath" "$DP" "$(ctl status 'r["datapath"]')"
 
 # --- 1. answered call, media both ways (SBC -> PBX) -------------------------
 media_call() { # UAC_NODE: a call with a 4 s pause; media probed in the middle
-	local a=$1 b ra rb
-	b=$([ "$a" = sbc ] && echo pbx || echo sbc)
-	uas_start "$b" "$SC/uas.xml" 1
-	uac "$a" "$SC/uac.xml" 1 -d 4000 &
-	local uac_pid=$!
+	sip_call_start "$1" "$SC/uas.xml" "$SC/uac.xml" -d 4000
 	sleep 1
-	ports=$(ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])')
-	ra=${ports% *} rb=${ports#* }
-	local ip_a ip_b rel_a rel_b
-	if [ "$a" = sbc ]; then ip_a=$SBC ip_b=$PBX rel_a=$R_SBC rel_b=$R_PBX
-	else ip_a=$PBX ip_b=$SBC rel_a=$R_PBX rel_b=$R_SBC; fi
 	# the callee's side echoes back what it got; the caller counts the return
-	"$LAB" exec "$b" python3 "$here/udp_probe.py" echo $ip_b 7000 $rel_b "$rb" 20 1.5 >"$work/probe-b" &
-	local pb=$!
-	sleep 0.2
-	got_a=$("$LAB" exec "$a" python3 "$here/udp_probe.py" send $ip_a 7000 $rel_a "$ra" 20 2)
-	wait $pb
-	got_b=$(cat "$work/probe-b")
+	media_probe "$1" 7000 "$(other "$1")" 7000
 	calls_json=$(ctl calls)
-	wait $uac_pid; uac_rc=$?
-	uas_wait; uas_rc=$?
+	sip_call_end
+	uac_rc=$rc uas_rc=$rc2
 }
 media_call sbc
 check "SBC->PBX call answered and ended by the caller (sipp uac)" 0 "$uac_rc"
@@ -62,94 +48,67 @@ check "media SBC->PBX: 20 packets came back to the PBX" 20 "$got_a"
 ok "after the call: nothing left" idle
 
 # --- 2b. SIP over TCP from the SBC (the PBX trunk is UDP) ---------------------
-uas_start pbx "$SC/uas.xml" 1
-uac sbc "$SC/uac.xml" 1 -d 200 -t t1; rc=$?
-uas_wait; rc2=$?
+sip_call sbc "$SC/uas.xml" "$SC/uac.xml" -d 200 -t t1
 check "call from the SBC over TCP, relayed to the PBX over UDP" "0 0" "$rc $rc2"
 ok "after the TCP call: nothing left" idle
 
 # --- 3. BYE from the callee side ---------------------------------------------
-uas_start pbx "$SC/uas_bye.xml" 1 -d 500
-uac sbc "$SC/uac_waitbye.xml" 1; rc=$?
-uas_wait; rc2=$?
+UAS_ARGS="-d 500" sip_call sbc "$SC/uas_bye.xml" "$SC/uac_waitbye.xml"
 check "BYE from the PBX reaches the SBC (uac got BYE)" 0 "$rc"
 check "BYE from the PBX answered 200 (uas)" 0 "$rc2"
 ok "after callee BYE: nothing left" idle
-uas_start sbc "$SC/uas_bye.xml" 1 -d 500
-uac pbx "$SC/uac_waitbye.xml" 1; rc=$?
-uas_wait; rc2=$?
+UAS_ARGS="-d 500" sip_call pbx "$SC/uas_bye.xml" "$SC/uac_waitbye.xml"
 check "PBX->SBC: BYE from the SBC reaches the PBX" 0 "$rc"
 check "PBX->SBC: BYE from the SBC answered" 0 "$rc2"
 
 # --- 4. CANCEL ---------------------------------------------------------------
-uas_start pbx "$SC/uas_cancel.xml" 1
-uac sbc "$SC/uac_cancel.xml" 1; rc=$?
-uas_wait; rc2=$?
+sip_call sbc "$SC/uas_cancel.xml" "$SC/uac_cancel.xml"
 check "CANCEL from the SBC: 200 and 487 (uac)" 0 "$rc"
 check "CANCEL relayed to the PBX, which answered 487 (uas)" 0 "$rc2"
 ok "after CANCEL: nothing left" idle
 
 # --- 5. failures from the far end relayed -------------------------------------
 for code in 486 503; do
-	uas_start pbx "$(code_tmpl uas_fail $code)" 1
-	uac sbc "$(code_tmpl uac_fail $code)" 1; rc=$?
-	uas_wait
+	sip_call sbc "$(code_tmpl uas_fail $code)" "$(code_tmpl uac_fail $code)"
 	check "$code from the PBX relayed to the SBC" 0 "$rc"
 done
-uas_start sbc "$(code_tmpl uas_fail 486)" 1
-uac pbx "$(code_tmpl uac_fail 486)" 1; rc=$?
-uas_wait
+sip_call pbx "$(code_tmpl uas_fail 486)" "$(code_tmpl uac_fail 486)"
 check "486 from the SBC relayed to the PBX" 0 "$rc"
 ok "after failures: nothing left" idle
 
 # --- 6. re-INVITE hold / resume on a new port --------------------------------
-uas_start pbx "$SC/uas.xml" 1
-uac sbc "$SC/uac_reinvite.xml" 1 -d 1500 &
-uac_pid=$!
-sleep 1.3
-peer0=$(ctl calls 'r["calls"][0]["streams"][0].get("peer_0")')
-wait $uac_pid; rc=$?
-uas_wait; rc2=$?
+sip_call_peek 1.3 'r["calls"][0]["streams"][0].get("peer_0")' \
+	sbc "$SC/uas.xml" "$SC/uac_reinvite.xml" -d 1500
+peer0=$peek
 check "re-INVITE hold and resume answered end to end" 0 "$rc"
 check "re-INVITEs reached the PBX and were answered there" 0 "$rc2"
 check "resume moved the SBC's media to port 7002 (flows updated)" "$SBC:7002" "$peer0"
 ok "after re-INVITEs: nothing left" idle
 
 # --- 6b. re-INVITE from the callee (hold on a new port), PBX side ----------
-uas_start pbx "$SC/uas_reinvite.xml" 1 -d 300
-uac sbc "$SC/uac_answer_reinvite.xml" 1 &
-uac_pid=$!
-sleep 0.9
-peer1=$(ctl calls 'r["calls"][0]["streams"][0].get("peer_1")')
-wait $uac_pid; rc=$?
-uas_wait; rc2=$?
+UAS_ARGS="-d 300" sip_call_peek 0.9 'r["calls"][0]["streams"][0].get("peer_1")' \
+	sbc "$SC/uas_reinvite.xml" "$SC/uac_answer_reinvite.xml"
+peer1=$peek
 check "re-INVITE from the callee relayed to the caller and answered" "0 0" "$rc $rc2"
 check "the callee's new media port (7004) is where the flows send now" "$PBX:7004" "$peer1"
 ok "after the callee's re-INVITE: nothing left" idle
 
 # --- 7. delayed offer -------------------------------------------------------
-uas_start pbx "$SC/uas.xml" 1
-uac sbc "$SC/uac_delayed.xml" 1 -d 1000 &
-uac_pid=$!
-sleep 0.6
-dl=$(ctl calls '"%s %s %s" % (r["calls"][0]["streams"][0].get("peer_0"), r["calls"][0]["streams"][0].get("peer_1"), r["calls"][0]["streams"][0]["to_callee"]["installed"])')
-wait $uac_pid; rc=$?
-uas_wait; rc2=$?
+sip_call_peek 0.6 '"%s %s %s" % (r["calls"][0]["streams"][0].get("peer_0"), r["calls"][0]["streams"][0].get("peer_1"), r["calls"][0]["streams"][0]["to_callee"]["installed"])' \
+	sbc "$SC/uas.xml" "$SC/uac_delayed.xml" -d 1000
+dl=$peek
 check "delayed offer (INVITE without SDP) completes" 0 "$rc"
 check "delayed offer: PBX side answered" 0 "$rc2"
 check "delayed offer: both endpoints learned, flows installed" "$SBC:7000 $PBX:7000 True" "$dl"
 ok "after delayed offer: nothing left" idle
 
 # --- 7b. UPDATE with and without SDP (RFC 3311), relayed with flows updated --
-uas_start pbx "$SC/uas_update.xml" 1
-uac sbc "$SC/uac_update.xml" 1 -d 4000 &
-uac_pid=$!
+sip_call_start sbc "$SC/uas_update.xml" "$SC/uac_update.xml" -d 4000
 sleep 1.2
 up=$(ctl calls '"%s %s" % (r["calls"][0]["streams"][0].get("peer_0"), r["calls"][0]["streams"][0].get("peer_1"))')
 media_probe sbc 7002 pbx 7006
 up_pk=$(pkts)
-wait $uac_pid; rc=$?
-uas_wait; rc2=$?
+sip_call_end
 check "UPDATE with SDP and UPDATE without SDP answered end to end (SBC: relay's address in the answer)" 0 "$rc"
 check "both UPDATEs reached the PBX (relay's address in the offer, none in the SDP-less one)" 0 "$rc2"
 check "UPDATE moved both ends (SBC 7002, PBX 7006): flows updated in place" "$SBC:7002 $PBX:7006" "$up"
@@ -160,27 +119,20 @@ ok "UPDATEs logged as relayed" grep -q 'event=update .* leg=0 reason="no SDP"' "
 ok "after UPDATE: nothing left" idle
 
 # UPDATE from the callee (hold on a new port), relayed to the caller
-uas_start pbx "$SC/uas_update_callee.xml" 1 -d 300
-uac sbc "$SC/uac_answer_update.xml" 1 &
-uac_pid=$!
-sleep 0.9
-uc=$(ctl calls '"%s %s" % (r["calls"][0]["streams"][0].get("peer_0"), r["calls"][0]["streams"][0].get("peer_1"))')
-wait $uac_pid; rc=$?
-uas_wait; rc2=$?
+UAS_ARGS="-d 300" sip_call_peek 0.9 '"%s %s" % (r["calls"][0]["streams"][0].get("peer_0"), r["calls"][0]["streams"][0].get("peer_1"))' \
+	sbc "$SC/uas_update_callee.xml" "$SC/uac_answer_update.xml"
+uc=$peek
 check "UPDATE from the callee relayed to the caller and answered (relay's address both ways)" "0 0" "$rc $rc2"
 check "the callee's UPDATE moved both ends (SBC 7002, PBX 7004)" "$SBC:7002 $PBX:7004" "$uc"
 ok "after the callee's UPDATE: nothing left" idle
 
 # --- 7c. re-INVITE without SDP: the callee's offer in 200, the answer in ACK --
-uas_start pbx "$SC/uas.xml" 1
-uac sbc "$SC/uac_reinvite_nosdp.xml" 1 -d 4000 &
-uac_pid=$!
+sip_call_start sbc "$SC/uas.xml" "$SC/uac_reinvite_nosdp.xml" -d 4000
 sleep 1.2
 rn=$(ctl calls '"%s %s" % (r["calls"][0]["streams"][0].get("peer_0"), r["calls"][0]["streams"][0].get("peer_1"))')
 media_probe sbc 7002 pbx 7000
 rn_pk=$(pkts)
-wait $uac_pid; rc=$?
-uas_wait; rc2=$?
+sip_call_end
 check "re-INVITE without SDP: offer in the 200 (relay's address), answer in the ACK" "0 0" "$rc $rc2"
 check "re-INVITE without SDP: the ACK's answer moved the SBC to 7002" "$SBC:7002 $PBX:7000" "$rn"
 check "after the SDP-less re-INVITE: media both ways (20 20)" "20 20" "$got_a $got_b"
@@ -188,15 +140,11 @@ check "after the SDP-less re-INVITE: datapath counters (to callee, to caller)" "
 ok "after the SDP-less re-INVITE: nothing left" idle
 
 # --- 7d. 100rel: a reliable 183 from the PBX, terminated per leg ------------
-uas_start pbx "$SC/uas_100rel.xml" 1
-uac sbc "$SC/uac_100rel.xml" 1 -d 200; rc=$?
-uas_wait; rc2=$?
+sip_call sbc "$SC/uas_100rel.xml" "$SC/uac_100rel.xml" -d 200
 check "caller requiring 100rel: reliable 183 (RSeq, relay's address), its PRACK answered" 0 "$rc"
 check "the PBX's reliable 183 was PRACKed by the relay (RAck matches), call answered" 0 "$rc2"
 ok "after 100rel (both sides): nothing left" idle
-uas_start pbx "$SC/uas_100rel.xml" 1
-uac sbc "$SC/uac_183_plain.xml" 1 -d 200; rc=$?
-uas_wait; rc2=$?
+sip_call sbc "$SC/uas_100rel.xml" "$SC/uac_183_plain.xml" -d 200
 check "caller without 100rel: the 183 comes unreliably (no RSeq), relay's address in its SDP" 0 "$rc"
 check "caller without 100rel: the PBX's reliable 183 still PRACKed by the relay, call answered" 0 "$rc2"
 ok "after 100rel (callee only): nothing left" idle
@@ -282,14 +230,11 @@ check "no flow errors" 0 "$(ctl status 'r["flow_errors"]')"
 ok "rtprelayd still alive" alive
 
 # --- 11. hangup over the control socket; media-inactivity teardown ----------
-uas_start pbx "$SC/uas.xml" 1
-uac sbc "$SC/uac_waitbye.xml" 1 &
-uac_pid=$!
+sip_call_start sbc "$SC/uas.xml" "$SC/uac_waitbye.xml"
 sleep 1
 id=$(ctl calls 'r["calls"][0]["id"]')
 check "control socket: hangup of a live call" True "$(ctl "{\"cmd\":\"hangup\",\"id\":$id}" 'r["ok"]')"
-wait $uac_pid; rc=$?
-uas_wait; rc2=$?
+sip_call_end
 check "hangup: the SBC got a BYE" 0 "$rc"
 check "hangup: the PBX got a BYE" 0 "$rc2"
 check "hangup of an unknown call is refused" False "$(ctl '{"cmd":"hangup","id":999999}' 'r["ok"]')"
@@ -297,9 +242,7 @@ ok "after hangup: nothing left" idle
 
 # the operator's way: rtprelayctl over the same socket
 CTL="$top/${BUILD:-build}/rtprelayctl --socket $SOCK --pin-dir $PIN"
-uas_start pbx "$SC/uas.xml" 1
-uac sbc "$SC/uac_waitbye.xml" 1 &
-uac_pid=$!
+sip_call_start sbc "$SC/uas.xml" "$SC/uac_waitbye.xml"
 sleep 1
 ok "rtprelayctl calls lists the live call (answered, sbc>pbx)" sh -c "$CTL calls | grep -q 'answered.*sbc>pbx'"
 ok "rtprelayctl calls --json has legs and streams" sh -c "$CTL calls --json | python3 -c '
@@ -308,8 +251,7 @@ ok "rtprelayctl status --json: one call" sh -c "$CTL status --json | python3 -c 
 import json, sys; r = json.load(sys.stdin); assert r[\"daemon\"][\"running\"] and r[\"daemon\"][\"status\"][\"calls\"] == 1'"
 id=$($CTL calls --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
 ok "rtprelayctl call hangup $id" $CTL call hangup "$id"
-wait $uac_pid; rc=$?
-uas_wait; rc2=$?
+sip_call_end
 check "rtprelayctl hangup: the SBC got a BYE" 0 "$rc"
 check "rtprelayctl hangup: the PBX got a BYE" 0 "$rc2"
 not_ok "rtprelayctl call hangup of an unknown call fails" $CTL call hangup 999999
@@ -328,16 +270,13 @@ ok "after inactivity teardown: nothing left" idle
 
 # --- 12. SIGHUP reload ------------------------------------------------------
 cp "$work/rr.yaml" "$work/rr.orig"
-uas_start pbx "$SC/uas.xml" 1
-uac sbc "$SC/uac.xml" 1 -d 2000 &
-uac_pid=$!
+sip_call_start sbc "$SC/uas.xml" "$SC/uac.xml" -d 2000
 sleep 0.7
 # the new file has no route for calls from the SBC
 grep -v '{ from: sbc,' "$work/rr.orig" >"$work/rr.yaml"
 kill -HUP "$rrd_pid"
 sleep 0.5
-wait $uac_pid; rc=$?
-uas_wait; rc2=$?
+sip_call_end
 check "a call in progress survives SIGHUP and ends normally" "0 0" "$rc $rc2"
 r=$("$LAB" exec sbc bash -c "$(declare -f inv); inv $SBC $R_SBC \"\$1\"" _ "${INVITE//rr-test-403/rr-test-404}")
 check "after reload: the removed route answers 404" "SIP/2.0 404 Not Found" "$r"
@@ -355,9 +294,7 @@ check "refused reloads left the last good configuration (still 404)" "SIP/2.0 40
 cp "$work/rr.orig" "$work/rr.yaml"
 kill -HUP "$rrd_pid"
 sleep 0.5
-uas_start pbx "$SC/uas.xml" 1
-uac sbc "$SC/uac.xml" 1 -d 100; rc=$?
-uas_wait
+sip_call sbc "$SC/uas.xml" "$SC/uac.xml" -d 100
 check "route restored by SIGHUP: calls from the SBC connect again" 0 "$rc"
 ok "after reloads: nothing left" idle
 

@@ -67,53 +67,39 @@ ok "retention: the 2020 file was removed at start" test ! -e "$CDR/cdr-2020-01-0
 ok "retention: other files are left alone" test -e "$CDR/notes.txt"
 
 # 1. RC: answered, media both ways, BYE from the caller after 3 s
-uas_start pbx "$SC/uas.xml" 1
-uac sbc "$(long "$SC/uac.xml")" 1 -d 3000 &
-uac_pid=$!
+sip_call_start sbc "$SC/uas.xml" "$(long "$SC/uac.xml")" -d 3000
 sleep 1
 sbc_rtp 20 1.2 0.2 20 1.5
-wait $uac_pid; rc=$?
-uas_wait; rc2=$?
+sip_call_end
 check "call 1 (answered, caller hangs up) completed" "0 0" "$rc $rc2"
 ok "call 1 over" no_call
 
 # 2. RA: the callee hangs up
-uas_start pbx "$SC/uas_bye.xml" 1 -d 500
-uac sbc "$(long "$SC/uac_waitbye.xml")" 1; rc=$?
-uas_wait; rc2=$?
+UAS_ARGS="-d 500" sip_call sbc "$SC/uas_bye.xml" "$(long "$SC/uac_waitbye.xml")"
 check "call 2 (answered, callee hangs up) completed" "0 0" "$rc $rc2"
 ok "call 2 over" no_call
 
 # 3. H: the caller cancels while it rings
-uas_start pbx "$SC/uas_cancel.xml" 1
-uac sbc "$(long "$SC/uac_cancel.xml")" 1; rc=$?
-uas_wait; rc2=$?
+sip_call sbc "$SC/uas_cancel.xml" "$(long "$SC/uac_cancel.xml")"
 check "call 3 (cancelled) completed" "0 0" "$rc $rc2"
 ok "call 3 over" no_call
 
 # 4. E: busy (the reason is the far end's phrase: the template says "486 Refused")
-uas_start pbx "$(code_tmpl uas_fail 486)" 1
-uac sbc "$(long "$(code_tmpl uac_fail 486)")" 1; rc=$?
-uas_wait
+sip_call sbc "$(code_tmpl uas_fail 486)" "$(long "$(code_tmpl uac_fail 486)")"
 check "call 4 (486) completed" 0 "$rc"
 ok "call 4 over" no_call
 
 # 5. T: operator hangup
-uas_start pbx "$SC/uas.xml" 1
-uac sbc "$(long "$SC/uac_waitbye.xml")" 1 &
-uac_pid=$!
+sip_call_start sbc "$SC/uas.xml" "$(long "$SC/uac_waitbye.xml")"
 sleep 1
 id=$($CTL calls --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
 ok "rtprelayctl call hangup $id" $CTL call hangup "$id"
-wait $uac_pid; rc=$?
-uas_wait; rc2=$?
+sip_call_end
 check "call 5 (operator hangup) completed" "0 0" "$rc $rc2"
 ok "call 5 over" no_call
 
 # 6. T: no media for 2 s
-uas_start pbx "$SC/uas.xml" 1
-uac sbc "$(long "$SC/uac_waitbye.xml")" 1; rc=$?
-uas_wait; rc2=$?
+sip_call sbc "$SC/uas.xml" "$(long "$SC/uac_waitbye.xml")"
 check "call 6 (silent, released by rtprelayd) completed" "0 0" "$rc $rc2"
 ok "call 6 over" no_call
 
@@ -125,13 +111,10 @@ ok "call 6 over" no_call
 # count them.
 sipp_in pbx -sf "$SC/uas_bye.xml" -i $PBX -p 5070 -m 1 -d 500 &
 p2=$!
-uas_start pbx "$SC/uas_refer.xml" 1 -d 1000
-uac sbc "$(long "$SC/uac_xfer.xml")" 1 &
-uac_pid=$!
+UAS_ARGS="-d 1000" sip_call_start sbc "$SC/uas_refer.xml" "$(long "$SC/uac_xfer.xml")"
 sleep 0.3
 sbc_rtp 0 0.4 0.1 20 0.1
-wait $uac_pid; rc=$?
-uas_wait; rc2=$?
+sip_call_end
 wait $p2; rc3=$?
 check "call 7 (blind transfer): caller re-INVITEd and hung up on, transferor released, target answered" \
 	"0 0 0" "$rc $rc2 $rc3"
@@ -216,9 +199,7 @@ not_ok "no unmasked number in the log" grep -qF -e "$CLID" -e "$DNIS" "$work/rrd
 sed -i -e 's|mask_numbers: false }|mask_numbers: true }|' -e 's|level: info|level: warning|' "$work/rr.yaml"
 kill -HUP "$rrd_pid"
 sleep 0.5
-uas_start pbx "$(code_tmpl uas_fail 486)" 1
-uac sbc "$(long "$(code_tmpl uac_fail 486)")" 1; rc=$?
-uas_wait
+sip_call sbc "$(code_tmpl uas_fail 486)" "$(long "$(code_tmpl uac_fail 486)")"
 ok "call 8 over" no_call
 check "after SIGHUP with cdr.mask_numbers: the record's numbers are masked" "$MF $MT" \
 	"$($CTL cdr --dir "$CDR" --since 1h --json | python3 -c 'import json, sys; x = json.load(sys.stdin)[-1]; print(x["clid"], x["dnis"])')"

@@ -18,16 +18,12 @@ rrd_start "$work/rr.yaml"
 # a 4 s pause after the answer; endpoints read and 20 datagrams sent each
 # way through the relay while it lasts. Sets rc rc2 peers got_a got_b pk.
 early_call() {
-	local uac_pid
-	uas_start pbx "$SC/$2" 1
-	uac sbc "$SC/$1" 1 -d 4000 &
-	uac_pid=$!
+	sip_call_start sbc "$SC/$2" "$SC/$1" -d 4000
 	sleep 1.3
 	peers=$(ctl calls '"%s %s %s" % (r["calls"][0]["state"], r["calls"][0]["streams"][0].get("peer_0"), r["calls"][0]["streams"][0].get("peer_1"))')
 	media_probe sbc "$3" pbx "$4"
 	pk=$(pkts)
-	wait $uac_pid; rc=$?
-	uas_wait; rc2=$?
+	sip_call_end
 }
 
 # --- 1. UPDATE in the early dialog -------------------------------------------
@@ -62,13 +58,9 @@ ok "the PRACK was relayed with its SDP (log)" grep -q 'event=prack .* leg=0 reas
 ok "after the PRACK call: nothing left" idle
 
 # --- 3. the per-leg cases still hold -------------------------------------------
-uas_start pbx "$SC/uas_100rel.xml" 1
-uac sbc "$SC/uac_100rel.xml" 1 -d 200; rc=$?
-uas_wait; rc2=$?
+sip_call sbc "$SC/uas_100rel.xml" "$SC/uac_100rel.xml" -d 200
 check "100rel both sides: reliable 183 relayed, PRACK passed through, answered" "0 0" "$rc $rc2"
-uas_start pbx "$SC/uas_100rel.xml" 1
-uac sbc "$SC/uac_183_plain.xml" 1 -d 200; rc=$?
-uas_wait; rc2=$?
+sip_call sbc "$SC/uas_100rel.xml" "$SC/uac_183_plain.xml" -d 200
 check "caller without 100rel: unreliable 183, the relay PRACKs the PBX itself" "0 0" "$rc $rc2"
 ok "after the 100rel calls: nothing left" idle
 ok "rtprelayd alive" kill -0 "$rrd_pid"

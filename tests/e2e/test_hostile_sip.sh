@@ -12,55 +12,22 @@
 # bytes from a peer never reach a log line or a CDR, the modes of the state
 # and CDR files, and no sanitizer report.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-. "$top/tests/lib.sh"
-export RR_NS_PREFIX=${RR_NS_PREFIX:-rrhs$$-}
-RRD_ENV_NAME=hostile
-. "$here/rrd_env.sh"
+RRD_ENV_NAME=hostile RRD_NS=rrhs
+. "$(dirname "$0")/rrd_env.sh"
 
-SBC=198.51.100.10 PBX=203.0.113.10 R_SBC=198.51.100.1 R_PBX=203.0.113.1
-cat >"$work/rr.yaml" <<EOC
-listen:
-  sbc: { address: $R_SBC, port: 5060, transports: [udp] }
-  pbx: { address: $R_PBX, port: 5060, transports: [udp] }
-trunks:
-  - { name: sbc, side: sbc, peers: ["$SBC:5060"], allow: ["$SBC/32"], refer: handle, trust: true,
-      session_timer: { interval: 120, min_se: 90, refresher: auto, method: invite } }
-  - { name: pbx, side: pbx, peers: ["$PBX:5060"], allow: ["$PBX/32"], refer: handle, trust: false }
-routes:
-  - { from: sbc, prefix: "", trunk: pbx }
-  - { from: pbx, prefix: "", trunk: sbc }
-media:
-  address: { sbc: { ipv4: $R_SBC }, pbx: { ipv4: $R_PBX } }
-  ports: { min: 30000, max: 39999 }
-  inactivity_timeout: 0
-datapath: { mode: user, interfaces: [sbc0, pbx0], pin_dir: $PIN }
-logging: { level: debug, target: stderr, mask_numbers: true }
-cdr: { dir: $work/cdr }
-calls: { state_dir: $work/state/calls }
-control: { socket: $SOCK }
-EOC
+DP=user YAML_DATAPATH="interfaces: [sbc0, pbx0], "
+YAML_LOGGING="level: debug, target: stderr, mask_numbers: true"
+st="session_timer: { interval: 120, min_se: 90, refresher: auto, method: invite }"
+{
+	udp_yaml "refer: handle, trust: true, $st" "refer: handle, trust: false"
+	printf 'cdr: { dir: %s }\ncalls: { state_dir: %s }\n' "$work/cdr" "$work/state/calls"
+} >"$work/rr.yaml"
 
 "$LAB" up >/dev/null || bail "lab up failed"
 ok "hostile config passes --check-config" "$RRD" -c "$work/rr.yaml" --check-config
-"$LAB" exec relay "$RRD" -c "$work/rr.yaml" >"$work/rrd.log" 2>&1 &
-rrd_pid=$!
-for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-[ -S "$SOCK" ] || { cat "$work/rrd.log"; bail "rtprelayd did not start"; }
+rrd_start "$work/rr.yaml"
 
-ctl() { python3 "$here/ctl.py" "$SOCK" "$@"; }
-alive() { kill -0 "$rrd_pid" 2>/dev/null && ctl status 'r["ok"]' | grep -q True; }
-idle() { # no call, flow or port left (a few seconds for the last BYEs)
-	local i r
-	for i in $(seq 40); do
-		r=$(ctl status '(r["calls"], r["flows"], r["ports_in_use_sbc"], r["ports_in_use_pbx"])')
-		[ "$r" = "(0, 0, 0, 0)" ] && return 0
-		sleep 0.25
-	done
-	echo "# left: $r"
-	return 1
-}
+IDLE_TRIES=40 IDLE_STEP=0.25
 # the PBX: answers everything, logs each INVITE it gets
 "$LAB" exec pbx timeout 300 python3 "$here/hostile_sip.py" uas $PBX 5060 "$work/pbx.log" 280 &
 uas_pid=$!
@@ -162,14 +129,7 @@ not_ok "no escape byte or injected line in the CDR" grep -qP '\x1b|\x07|^X-Evil'
 check "CDR directory mode 0750" 750 "$(stat -c %a "$work/cdr")"
 check "state directory mode 0700" 700 "$(stat -c %a "$work/state/calls")"
 # RTT: kill quickly so the log is complete
-kill "$rrd_pid"
-wait "$rrd_pid"; rc=$?
-rrd_pid=
-check "SIGTERM: exit status 0" 0 "$rc"
-not_ok "no sanitizer report (ASan/UBSan/LSan) in the daemon's log" \
-	grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$work/rrd.log"
+rrd_term
+rrd_log_checks 80
 kill "$uas_pid" 2>/dev/null; wait "$uas_pid" 2>/dev/null
-if [ "$_tap_failed" -gt 0 ]; then
-	echo "# --- rtprelayd log (tail) ---"; tail -80 "$work/rrd.log" | sed 's/^/# /'
-fi
 done_testing

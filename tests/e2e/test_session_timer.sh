@@ -14,7 +14,7 @@ RRD_ENV_NAME=stimer RRD_NS=rrst
 . "$(dirname "$0")/rrd_env.sh"
 
 # conf SBC_TIMER PBX_TIMER: the session_timer mapping of each trunk
-DP=user YAML_LOG_LEVEL=debug
+DP=user YAML_LOGGING="level: debug, target: stderr"
 conf() { udp_yaml "session_timer: $1" "session_timer: $2" >"$work/rr.yaml"; }
 LOCAL="{ interval: 10, min_se: 5, refresher: local }"
 REMOTE="{ interval: 10, min_se: 5, refresher: remote }"
@@ -26,20 +26,10 @@ ok "session_timer config passes --check-config" "$RRD" -c "$work/rr.yaml" --chec
 rrd_start "$work/rr.yaml"
 
 SIPP_LOG_PER_PID=1 IDLE_TRIES=40 IDLE_STEP=0.25
-# timed_call UAS UAC [UAC ARGS]: the PBX answers with scenario UAS, the SBC
-# calls with UAC; sets rc, rc2 (the UAC's and the UAS's exit) and took (s)
-timed_call() {
-	local uas=$1 uac=$2 start; shift 2
-	uas_start pbx "$uas" 1
-	start=$(date +%s)
-	uac sbc "$uac" 1 "$@"; rc=$?
-	took=$(($(date +%s) - start))
-	uas_wait; rc2=$?
-}
 reload() { conf "$1" "$2"; kill -HUP "$rrd_pid"; sleep 0.5; }
 
 # --- 1. the relay refreshes both legs -----------------------------------------
-timed_call "$SC/uas_st_refresh.xml" "$SC/uac_st_refresh.xml"
+sip_call sbc "$SC/uas_st_refresh.xml" "$SC/uac_st_refresh.xml"
 check "caller leg: Session-Expires 10 refresher=uas in the 200; two refreshes by the relay (no SDP; its SDP in the ACK)" 0 "$rc"
 check "callee leg: two refreshes by the relay with its SDP, answered; the call's BYE" 0 "$rc2"
 ok "two refreshes per leg took 8..16 s (took ${took}s: refresh at half the interval)" test "$took" -ge 8 -a "$took" -le 16
@@ -50,7 +40,7 @@ ok "after refreshes: nothing left" idle
 
 # --- 2. the refresher never refreshes: both legs released --------------------
 reload "$OFF" "$REMOTE"
-timed_call "$SC/uas_st_norefresh.xml" "$SC/uac_waitbye.xml"
+sip_call sbc "$SC/uas_st_norefresh.xml" "$SC/uac_waitbye.xml"
 check "no refresh from the callee: the caller got a BYE from the relay" 0 "$rc"
 check "no refresh from the callee: the callee got a BYE from the relay" 0 "$rc2"
 ok "released before the session expired (took ${took}s of 10)" test "$took" -le 11
@@ -64,7 +54,7 @@ n_st=1
 for code in 481 408; do
 	sed -e "s/481 Call\/Transaction Does Not Exist/$code $([ $code = 408 ] && echo Request Timeout || echo Call\\/Transaction Does Not Exist)/" \
 		"$SC/uas_st_481.xml" >"$work/uas_st_$code.xml"
-	timed_call "$work/uas_st_$code.xml" "$SC/uac_waitbye.xml"
+	sip_call sbc "$work/uas_st_$code.xml" "$SC/uac_waitbye.xml"
 	n_st=$((n_st + 1))
 	check "refresh answered $code: the caller got a BYE from the relay" 0 "$rc"
 	check "refresh answered $code: the callee's part done" 0 "$rc2"
@@ -76,14 +66,14 @@ done
 
 # --- 4. a peer's refresh with the same SDP answered by the relay ------------
 reload "$OFF" "$OFF"
-timed_call "$SC/uas_strict.xml" "$SC/uac_st_peer.xml"
+sip_call sbc "$SC/uas_strict.xml" "$SC/uac_st_peer.xml"
 check "the caller's refresh (same SDP) answered with the relay's SDP" 0 "$rc"
 check "the callee never saw the refresh" 0 "$rc2"
 ok "logged as answered here" grep -q 'event=session .*leg=0 .*reason="refresh answered here"' "$work/rrd.log"
 ok "after the peer's refresh: nothing left" idle
 # --- 5. method: update: the relay refreshes with an SDP-less UPDATE --------
 reload "$OFF" "{ interval: 10, min_se: 5, refresher: local, method: update }"
-timed_call "$SC/uas_st_update.xml" "$SC/uac.xml" -d 6500
+sip_call sbc "$SC/uas_st_update.xml" "$SC/uac.xml" -d 6500
 check "method update: the callee got an UPDATE without SDP with Session-Expires, answered; BYE" "0 0" "$rc $rc2"
 ok "method update: logged" grep -q 'event=session .*leg=1 .*reason="refreshed (UPDATE)"' "$work/rrd.log"
 ok "after the UPDATE refresh: nothing left" idle

@@ -32,7 +32,6 @@ ok "transfer config (refer: handle, $DP datapath) passes --check-config" "$RRD" 
 rrd_start "$work/rr.yaml"
 
 SIPP_LOG_PER_PID=1 SIPP_TIMEOUT=40 IDLE_TRIES=40 IDLE_STEP=0.25
-other() { [ "$1" = pbx ] && echo sbc || echo pbx; }
 # tmpl NAME OUT KEY=VALUE...: a scenario from tests/e2e/sipp/NAME.tmpl
 tmpl() {
 	local name=$1 out=$work/$2.xml kv; shift 2
@@ -94,6 +93,21 @@ wait_for() {
 }
 stream() { ctl calls "r['calls'][0]['streams'][0]$1"; }
 ports() { ctl calls '"%d %d" % (r["calls"][0]["streams"][0]["relay_port_0"], r["calls"][0]["streams"][0]["relay_port_1"])'; }
+
+# xfer_pbx X_PAUSE K_PAUSE: the new party ($sc_z on PBX 5080, Z_ARGS words
+# more) and the transferor ($sc_x on PBX 5060, pausing X_PAUSE ms) answer,
+# the kept party calls with $sc_k from the SBC (pausing K_PAUSE ms); sets
+# rc_x, rc_k and rc_z
+xfer_pbx() {
+	local pz px
+	# shellcheck disable=SC2086 # Z_ARGS: words
+	sipp_in pbx -sf "$sc_z" -i $PBX -p 5080 -m 1 ${Z_ARGS-} & pz=$!
+	sipp_in pbx -sf "$sc_x" -i $PBX -p 5060 -m 1 -d "$1" & px=$!
+	sleep 0.3
+	sipp_in sbc -sf "$sc_k" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" -d "$2"; rc_k=$?
+	wait $px; rc_x=$?
+	wait $pz; rc_z=$?
+}
 
 # --- blind transfer, rtprelayd the referee --------------------------------
 # KEPT_NODE: the kept party calls from there; the transferor answers on the
@@ -162,12 +176,7 @@ Content-Length: 0
 i = s.index('  <send retrans="500"><![CDATA[\nSIP/2.0 200 OK')
 open(p, "w").write(s[:i] + ring + s[i:])
 PY
-sipp_in pbx -sf "$sc_z" -i $PBX -p 5080 -m 1 & pz=$!
-sipp_in pbx -sf "$sc_x" -i $PBX -p 5060 -m 1 -d 800 & px=$!
-sleep 0.3
-sipp_in sbc -sf "$sc_k" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" -d 1500; rc_k=$?
-wait $px; rc_x=$?
-wait $pz; rc_z=$?
+xfer_pbx 800 1500
 check "transferor hung up after 202/NOTIFY 100: its scenario ended cleanly" 0 "$rc_x"
 check "transferor gone: the kept party still got the new party's identity (re-INVITE), hung up" 0 "$rc_k"
 check "transferor gone: the new party answered and got the kept party's BYE" 0 "$rc_z"
@@ -287,12 +296,7 @@ $N200" "ENDING=$WAIT_BYE")
 	sed -i 's/^P-Asserted-Identity: "Bob" <sip:4930999@/P-Asserted-Identity: "Carol" <sip:4930666@/' "$sc_z"
 	# towards an untrusted trunk no PAI at all
 	[ "$1" = true ] || sed -i '/header="P-Asserted-Identity:"/s/check_it="true"/check_it="false"/' "$sc_z"
-	sipp_in pbx -sf "$sc_z" -i $PBX -p 5080 -m 1 & pz=$!
-	sipp_in pbx -sf "$sc_x" -i $PBX -p 5060 -m 1 -d 1200 & px=$!
-	sleep 0.3
-	sipp_in sbc -sf "$sc_k" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" -d 4000; rc_k=$?
-	wait $px; rc_x=$?
-	wait $pz; rc_z=$?
+	xfer_pbx 1200 4000
 	check "target trunk trust: $1: transferor, kept party (PAI $2), target" \
 		"0 0 0" "$rc_x $rc_k $rc_z"
 	ok "target trunk trust: $1: nothing left" idle
@@ -311,12 +315,7 @@ sc_k=$(tmpl uac_kept priv-k PAI_NUMBER=4930999)
 sed -i '0,/^From: /{/^From: /a Privacy: id
 }' "$sc_k"
 sc_z=$(tmpl uas_target priv-z FROM_NUMBER=anonymous)
-sipp_in pbx -sf "$sc_z" -i $PBX -p 5080 -m 1 -trace_msg -message_file "$work/priv-z.msg" & pz=$!
-sipp_in pbx -sf "$sc_x" -i $PBX -p 5060 -m 1 -d 1200 & px=$!
-sleep 0.3
-sipp_in sbc -sf "$sc_k" -i $SBC -p 5070 -m 1 -s 4930123 "$R_SBC:5060" -d 4000; rc_k=$?
-wait $px; rc_x=$?
-wait $pz; rc_z=$?
+Z_ARGS="-trace_msg -message_file $work/priv-z.msg" xfer_pbx 1200 4000
 check "privacy caller transferred: transferor, kept party, target (From and PAI anonymous)" \
 	"0 0 0" "$rc_x $rc_k $rc_z"
 not_ok "privacy caller transferred: the new party never saw the caller's number or name" \

@@ -4,6 +4,7 @@ datagrams to DST_IP:DST_PORT then count what comes back for WAIT seconds; in
 'echo' mode count what arrives for WAIT seconds, then send N datagrams to
 DST. Prints the number of datagrams received."""
 import socket, sys, time
+from dgram import count_for
 mode, bind_ip, port, dst_ip, dst_port, n, wait = sys.argv[1:8]
 port, dst_port, n, wait = int(port), int(dst_port), int(n), float(wait)
 fam = socket.AF_INET6 if ':' in bind_ip else socket.AF_INET
@@ -17,15 +18,7 @@ def send():
         s.sendto(pkt, (dst_ip, dst_port))
         time.sleep(0.005)
 def recv():
-    got, end = 0, time.time() + wait
-    while time.time() < end:
-        s.settimeout(max(0.01, end - time.time()))
-        try:
-            s.recvfrom(2048)
-            got += 1
-        except socket.timeout:
-            pass
-    return got
+    return count_for(s, wait)
 if mode == 'send':
     send(); print(recv())
 else:

@@ -13,6 +13,16 @@
 #include <string.h>
 #include <unistd.h>
 
+/* lines 1 to 7 of a configuration: the lab's listen and media addresses */
+#define CONFIG_TEXT_LAB_HEAD					\
+	"listen:\n"						\
+	"  sbc: { address: 198.51.100.1 }\n"			\
+	"  pbx: { address: 203.0.113.1 }\n"			\
+	"media:\n"						\
+	"  address:\n"						\
+	"    sbc: { ipv4: 198.51.100.1 }\n"			\
+	"    pbx: { ipv4: 203.0.113.1 }\n"
+
 /* the file the last config_text_load wrote (removed, named in its errors) */
 static char config_text_path[32];
 
@@ -32,6 +42,17 @@ static inline struct rr_config *config_text_load(const char *text, char *err, si
 	fclose(f);
 	cfg = rr_config_load(config_text_path, err, len);
 	unlink(config_text_path);
+	return cfg;
+}
+
+/* The configuration in text, which must load (else the test fails). */
+static inline struct rr_config *config_text_ok(const char *text)
+{
+	char err[512];
+	struct rr_config *cfg = config_text_load(text, err, sizeof(err));
+
+	if (!cfg)
+		fail_msg("%s", err);
 	return cfg;
 }
 

@@ -170,6 +170,15 @@ static char *replace(const char *text, const char *from, const char *to)
 	return r;
 }
 
+/* text with from replaced by to must be refused with a reason containing want */
+static void refused_in(const char *text, const char *from, const char *to, const char *want)
+{
+	char *t = replace(text, from, to);
+
+	refused(t, strlen(t), want);
+	free(t);
+}
+
 static void bad_files(void **state)
 {
 	struct rr_cs_call in;
@@ -188,30 +197,14 @@ static void bad_files(void **state)
 	refused("hello\n", 6, "line 1: not a version 1");
 	refused("rtprelayd-call 2\nend\n", 21, "line 1");
 
-	t = replace(text, "s0.port1 30002", "s0.port1 banana");
-	refused(t, strlen(t), "s0.port1: 'banana' is not a number");
-	free(t);
-	t = replace(text, "s0.port1 30002", "s0.port1 30003");
-	refused(t, strlen(t), "odd");
-	free(t);
-	t = replace(text, "s0.peer0 198.51.100.10 7000", "s0.peer0 198.51.100.999 7000");
-	refused(t, strlen(t), "not an address");
-	free(t);
-	t = replace(text, "leg1.target ", "leg1.targot ");
-	refused(t, strlen(t), "leg 1: dialog incomplete");
-	free(t);
-	t = replace(text, "id 4711\n", "");
-	refused(t, strlen(t), "no call id");
-	free(t);
-	t = replace(text, "streams 2", "streams 9");
-	refused(t, strlen(t), "streams: '9'");
-	free(t);
-	t = replace(text, "\\r\\n", "\\q");
-	refused(t, strlen(t), "unknown escape");
-	free(t);
-	t = replace(text, "end\n", "end\nid 5\n");
-	refused(t, strlen(t), "after 'end'");
-	free(t);
+	refused_in(text, "s0.port1 30002", "s0.port1 banana", "s0.port1: 'banana' is not a number");
+	refused_in(text, "s0.port1 30002", "s0.port1 30003", "odd");
+	refused_in(text, "s0.peer0 198.51.100.10 7000", "s0.peer0 198.51.100.999 7000", "not an address");
+	refused_in(text, "leg1.target ", "leg1.targot ", "leg 1: dialog incomplete");
+	refused_in(text, "id 4711\n", "", "no call id");
+	refused_in(text, "streams 2", "streams 9", "streams: '9'");
+	refused_in(text, "\\r\\n", "\\q", "unknown escape");
+	refused_in(text, "end\n", "end\nid 5\n", "after 'end'");
 	/* a NUL byte (a disk block of zeroes after a crash) */
 	t = strdup(text);
 	t[40] = 0;

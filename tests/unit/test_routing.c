@@ -521,13 +521,7 @@ static void expect_bad(const char *trunk_extra, const char *routing, int line, c
 	char text[4096];
 
 	snprintf(text, sizeof(text),
-		 "listen:\n"				/* 1 */
-		 "  sbc: { address: 198.51.100.1 }\n"	/* 2 */
-		 "  pbx: { address: 203.0.113.1 }\n"	/* 3 */
-		 "media:\n"				/* 4 */
-		 "  address:\n"				/* 5 */
-		 "    sbc: { ipv4: 198.51.100.1 }\n"	/* 6 */
-		 "    pbx: { ipv4: 203.0.113.1 }\n"	/* 7 */
+		 CONFIG_TEXT_LAB_HEAD			/* 1-7 */
 		 "trunks:\n"				/* 8 */
 		 "  - { name: p, side: pbx, peers: [\"203.0.113.10\"] }\n"	/* 9 */
 		 "  - name: s\n"			/* 10 */

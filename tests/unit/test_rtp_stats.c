@@ -15,9 +15,15 @@
 #include <rtprelay/rtp.h>
 #include <rtprelay/rtp_stats.h>
 
-static void mkhdr(__u8 *h, __u8 pt, __u16 seq, __u32 ts, __u32 ssrc)
+/* s sees an RTP packet (PT, sequence, timestamp, SSRC) at now (ns), with
+ * the flow's clock rate clock (0: by PT) */
+static void feed(struct rtprelay_rtp_stats *s, __u8 pt, __u16 seq, __u32 ts, __u32 ssrc,
+		 __u32 clock, __u64 now)
 {
+	__u8 h[12];
+
 	rtp_write_header(h, pt, false, seq, ts, ssrc);
+	rtprelay_rtp_update(s, h, clock, now);
 }
 
 /* 20 ms G.711 packets arriving exactly on time: no jitter, no loss. */
@@ -25,13 +31,11 @@ static void test_steady_stream(void **state)
 {
 	struct rtprelay_rtp_stats s = { 0 };
 	__u64 t0 = 5000000000ull;
-	__u8 h[12];
 	int i;
 
 	for (i = 0; i < 50; i++) {
 		/* arrival in 8 kHz units = t0*8000/1e9 + 160*i */
-		mkhdr(h, 0, 100 + i, 160 * i, 0xabcd);
-		rtprelay_rtp_update(&s, h, 0, t0 + 20000000ull * i);
+		feed(&s, 0, 100 + i, 160 * i, 0xabcd, 0, t0 + 20000000ull * i);
 	}
 	assert_int_equal(s.ssrc, 0xabcd);
 	assert_int_equal(s.received, 50);
@@ -45,14 +49,10 @@ static void test_steady_stream(void **state)
 static void test_wrap_and_loss(void **state)
 {
 	struct rtprelay_rtp_stats s = { 0 };
-	__u8 h[12];
 
-	mkhdr(h, 8, 65534, 0, 1);
-	rtprelay_rtp_update(&s, h, 0, 1000);
-	mkhdr(h, 8, 65535, 160, 1);
-	rtprelay_rtp_update(&s, h, 0, 2000);
-	mkhdr(h, 8, 2, 640, 1);		/* wrapped, 0 and 1 lost */
-	rtprelay_rtp_update(&s, h, 0, 3000);
+	feed(&s, 8, 65534, 0, 1, 0, 1000);
+	feed(&s, 8, 65535, 160, 1, 0, 2000);
+	feed(&s, 8, 2, 640, 1, 0, 3000);		/* wrapped, 0 and 1 lost */
 	assert_int_equal(s.ext_max_seq, 0x10002);
 	assert_int_equal(s.received, 3);
 	/* lost = ext_max - base + 1 - received */
@@ -62,22 +62,16 @@ static void test_wrap_and_loss(void **state)
 static void test_jump_restarts_late_does_not(void **state)
 {
 	struct rtprelay_rtp_stats s = { 0 };
-	__u8 h[12];
 
-	mkhdr(h, 0, 1000, 0, 7);
-	rtprelay_rtp_update(&s, h, 0, 1);
-	mkhdr(h, 0, 1001, 0, 7);
-	rtprelay_rtp_update(&s, h, 0, 1);
-	mkhdr(h, 0, 1001 - 99, 0, 7);	/* 99 behind: late */
-	rtprelay_rtp_update(&s, h, 0, 1);
+	feed(&s, 0, 1000, 0, 7, 0, 1);
+	feed(&s, 0, 1001, 0, 7, 0, 1);
+	feed(&s, 0, 1001 - 99, 0, 7, 0, 1);	/* 99 behind: late */
 	assert_int_equal(s.base_seq, 1000);
 	assert_int_equal(s.received, 3);
-	mkhdr(h, 0, 1001 - 100, 0, 7);	/* 100 behind: restart */
-	rtprelay_rtp_update(&s, h, 0, 1);
+	feed(&s, 0, 1001 - 100, 0, 7, 0, 1);	/* 100 behind: restart */
 	assert_int_equal(s.base_seq, 901);
 	assert_int_equal(s.received, 1);
-	mkhdr(h, 0, 901 + 3000, 0, 7);	/* 3000 ahead: restart */
-	rtprelay_rtp_update(&s, h, 0, 1);
+	feed(&s, 0, 901 + 3000, 0, 7, 0, 1);	/* 3000 ahead: restart */
 	assert_int_equal(s.base_seq, 3901);
 }
 
@@ -86,14 +80,13 @@ static void test_ssrc_change_and_dynamic_pt(void **state)
 	struct rtprelay_rtp_stats s = { 0 };
 	__u8 h[12];
 
-	mkhdr(h, 96, 1, 0, 1);		/* dynamic PT, no clock: no jitter */
-	rtprelay_rtp_update(&s, h, 0, 1);
+	feed(&s, 96, 1, 0, 1, 0, 1);		/* dynamic PT, no clock: no jitter */
 	assert_int_equal(s.clock_rate, 0);
-	mkhdr(h, 96, 5, 0, 2);
-	rtprelay_rtp_update(&s, h, 48000, 1);	/* flow clock wins */
+	feed(&s, 96, 5, 0, 2, 48000, 1);	/* flow clock wins */
 	assert_int_equal(s.ssrc, 2);
 	assert_int_equal(s.ssrc_changes, 1);
 	assert_int_equal(s.clock_rate, 48000);
+	rtp_write_header(h, 96, false, 5, 0, 2);
 	h[0] = 0x40;			/* version 1: ignored */
 	rtprelay_rtp_update(&s, h, 0, 1);
 	assert_int_equal(s.received, 1);
@@ -153,15 +146,14 @@ static __u32 lost_of(const struct rtprelay_rtp_stats *r)
 static void test_merge_split_stream(void **state)
 {
 	struct rtprelay_rtp_stats cpu[2], m, other;
-	__u8 h[12];
 	int i;
 
 	memset(cpu, 0, sizeof(cpu));
 	for (i = 0; i < 300; i++) {
 		if (i == 200)
 			continue;	/* one packet really lost */
-		mkhdr(h, 0, 65500 + i, 160 * i, 0x1234);	/* wraps at 36 */
-		rtprelay_rtp_update(&cpu[(i / 3) % 2], h, 0, 20000000ULL * i);
+		/* the sequence wraps at i = 36 */
+		feed(&cpu[(i / 3) % 2], 0, 65500 + i, 160 * i, 0x1234, 0, 20000000ULL * i);
 	}
 	assert_true(lost_of(&cpu[0]) > 100);	/* each part alone looks lossy */
 	m = cpu[0].received >= cpu[1].received ? cpu[0] : cpu[1];
@@ -170,8 +162,7 @@ static void test_merge_split_stream(void **state)
 	assert_int_equal(lost_of(&m), 1);
 
 	memset(&other, 0, sizeof(other));
-	mkhdr(h, 0, 5, 0, 0x9999);
-	rtprelay_rtp_update(&other, h, 0, 1);
+	feed(&other, 0, 5, 0, 0x9999, 0, 1);
 	rtprelay_rtp_merge(&m, &other);
 	assert_int_equal(m.received, 299);
 	assert_int_equal(m.ssrc, 0x1234);
