@@ -1797,15 +1797,19 @@ struct rr_b2bua *rr_b2bua_create(su_root_t *root, struct rr_config *cfg,
 void rr_b2bua_shutdown(struct rr_b2bua *b)
 {
 	struct rr_call *c, *n;
-	int i;
+	struct timespec t0;
 
 	for (c = b->calls; c; c = n) {
 		n = c->next;
 		rr_call_end_reason(c, RR_END_SHUTDOWN);
 		call_end(c, SIP_503_SERVICE_UNAVAILABLE);
 	}
-	/* let BYE/CANCEL go out and get answered, a bounded while */
-	for (i = 0; i < 30 && b->calls; i++)
+	/* let BYE/CANCEL go out and get answered, a bounded while. The bounds
+	 * are time, not loop turns: su_root_step() returns at every event, so
+	 * turns ran out in well under a second on a busy host, nua was never
+	 * shut and could not be freed. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (b->calls && since(&t0) < 3)
 		su_root_step(b->root, 100);
 	for (int s = 0; s < RR_SIDE_MAX; s++) {
 		if (b->side[s].nua)
@@ -1813,17 +1817,21 @@ void rr_b2bua_shutdown(struct rr_b2bua *b)
 		if (b->side2[s].nua)
 			nua_shutdown(b->side2[s].nua);
 	}
-	for (i = 0; i < 50; i++) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (since(&t0) < 10) {
 		bool all = true;
 
 		for (int s = 0; s < RR_SIDE_MAX; s++)
 			if ((b->side[s].nua && !b->side[s].shut) ||
 			    (b->side2[s].nua && !b->side2[s].shut))
 				all = false;
-		if (all)
-			break;
+		if (all) {
+			rr_dbg("SIP stacks shut down in %.2f s", since(&t0));
+			return;
+		}
 		su_root_step(b->root, 100);
 	}
+	rr_warn("SIP stacks not shut down after 10 s: exiting without freeing them");
 }
 
 void rr_b2bua_destroy(struct rr_b2bua *b)
