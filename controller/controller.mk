@@ -90,17 +90,16 @@ tests/e2e/test_transfer.sh tests/e2e/test_session_timer.sh: $(BUILD)/tests/rtpre
 tests/e2e/test_transfer_xdp.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
 TEST_SUITES += tests/e2e/test_b2bua.sh tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics.sh \
 	tests/e2e/test_metrics_xdp.sh tests/e2e/test_tls.sh tests/e2e/test_ipv6.sh \
-	tests/e2e/test_early.sh
+	tests/e2e/test_early.sh tests/e2e/test_restart.sh
 TEST_SUITES += tests/e2e/test_cdr.sh
-tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics_xdp.sh tests/e2e/test_ipv6.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
+tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics_xdp.sh tests/e2e/test_ipv6.sh \
+	tests/e2e/test_restart.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
 # Per-trunk codec filter and jitter switch (XDP).
 TEST_SUITES += tests/e2e/test_sdp_policy.sh
 tests/e2e/test_sdp_policy.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o $(BUILD)/rtprelayctl
 # systemd Type=notify: READY, STATUS, RELOADING, STOPPING, watchdog (XDP).
 TEST_SUITES += tests/e2e/test_systemd_notify.sh
 tests/e2e/test_systemd_notify.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
-	tests/e2e/test_metrics_xdp.sh tests/e2e/test_restart.sh
-tests/e2e/test_b2bua_xdp.sh tests/e2e/test_metrics_xdp.sh tests/e2e/test_restart.sh: $(BUILD)/tests/rtprelayd-asan $(BUILD)/rtprelay.bpf.o
 INSTALL_SBINS += $(BUILD)/rtprelayd
 
 # rtprelayd under ASan/UBSan for the end-to-end suite: any memory error or
