@@ -23,7 +23,7 @@ check: deps
 	@$(MAKE) --no-print-directory check-only
 
 check-only: all $(TEST_SUITES)
-	@tests/run.sh $(if $(T),--only '$(T)') $(TEST_SUITES)
+	@RR_TEST_SUITES='$(TEST_SUITES)' tests/run.sh $(if $(T),--only '$(T)') $(TEST_SUITES)
 
 ## demo: install deps, build, run the lab with calls through the relay
 demo: deps

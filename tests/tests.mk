@@ -59,6 +59,9 @@ $(BUILD)/tests/test_rtp_stats: lib/rtp_header.c
 # make install/uninstall into a scratch prefix: the systemd unit
 # (systemd-analyze verify), man pages against --help and example.yaml.
 TEST_SUITES += tests/dist/test_install.sh
+# Every tests/*/test_*.sh and unit test is registered here (make check
+# hands the list over).
+TEST_SUITES += tests/dist/test_registered.sh
 tests/dist/test_install.sh: $(BUILD)/rtprelayd $(BUILD)/rtprelayctl $(BUILD)/rtpgen $(BUILD)/rtprelay.bpf.o
 
 # Teams routing end to end: translation, normalisation, routing rules,
